@@ -1,0 +1,27 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+
+const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
+
+export default defineConfig({
+  site: process.env.SOCKETLAB_SITE_URL ?? 'http://localhost:4321',
+  integrations: [
+    starlight({
+      title: 'Socket Lab',
+      description: 'Learn TCP, UDP and Unix domain sockets in C, Go and TypeScript, with live terminals.',
+      social: [{ icon: 'github', label: 'Source code', href: repoUrl }],
+      editLink: { baseUrl: `${repoUrl}/edit/main/` },
+      // Lessons live in the top-level content/ folder (see src/content.config.ts). Their order comes
+      // from each lesson's `order` field, which the schema copies into Starlight's sidebar order.
+      sidebar: [{ label: 'Course', items: [{ autogenerate: { directory: 'content/lessons' } }] }],
+      customCss: ['./src/styles/course.css'],
+      components: { PageTitle: './src/components/LessonHeader.astro' },
+      expressiveCode: {
+        themes: ['github-dark', 'github-light'],
+        defaultProps: { wrap: false },
+      },
+      lastUpdated: false,
+    }),
+  ],
+});

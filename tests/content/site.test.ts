@@ -1,0 +1,155 @@
+/**
+ * Builds the real site once and checks what a learner gets: every lesson page, every example in
+ * all three languages with synced tabs, search, and no broken internal links. Also proves a lesson
+ * with bad frontmatter fails the build with a message naming the file, the field and what is allowed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { LANG_LABELS, LANGS, TOPICS } from '../../src/lib/examples/manifest.ts';
+import { LESSON_TOPICS } from '../../src/schemas/lesson.ts';
+import { run } from '../support/processes.ts';
+import { ROOT, loadExample } from '../support/examples.ts';
+
+const LESSONS = join(ROOT, 'content/lessons');
+const astro = join(ROOT, 'node_modules/.bin/astro');
+const buildEnv = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
+
+interface Lesson {
+  slug: string;
+  file: string;
+  frontmatter: string;
+  body: string;
+}
+
+function readLessons(): Lesson[] {
+  return readdirSync(LESSONS)
+    .filter((f) => f.endsWith('.mdx'))
+    .map((file) => {
+      const text = readFileSync(join(LESSONS, file), 'utf8');
+      const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
+      assert.ok(match, `${file} has no frontmatter`);
+      return { slug: file.replace(/\.mdx$/, ''), file, frontmatter: match[1]!, body: match[2]! };
+    });
+}
+
+function field(lesson: Lesson, name: string): string | undefined {
+  return new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(lesson.frontmatter)?.[1]?.trim();
+}
+
+/** Every .html file under `dir`, as paths relative to it. */
+function htmlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html'));
+}
+
+describe('lesson sources', () => {
+  const lessons = readLessons();
+
+  it('cover the introduction, every core topic and the comparison', () => {
+    const topics = new Set(lessons.map((l) => field(l, 'topic')));
+    for (const topic of LESSON_TOPICS) assert.ok(topics.has(topic), `no lesson has topic: ${topic}`);
+  });
+
+  it('have distinct orders and prerequisites that exist and come earlier', () => {
+    const orders = new Map(lessons.map((l) => [l.slug, Number(field(l, 'order'))]));
+    assert.equal(new Set(orders.values()).size, lessons.length, 'two lessons share an order');
+    for (const lesson of lessons) {
+      const block = /^prerequisites:\n((?:\s+- .+\n?)*)/m.exec(lesson.frontmatter)?.[1] ?? '';
+      const inline = /^prerequisites:\s*\[(.*)\]/m.exec(lesson.frontmatter)?.[1] ?? '';
+      const prereqs = [...block.matchAll(/- (\S+)/g)].map((m) => m[1]!).concat(inline.split(',').map((s) => s.trim()).filter(Boolean));
+      for (const p of prereqs) {
+        assert.ok(orders.has(p), `${lesson.file}: prerequisite "${p}" is not a lesson`);
+        assert.ok(orders.get(p)! < orders.get(lesson.slug)!, `${lesson.file}: prerequisite "${p}" comes later in the course`);
+      }
+    }
+  });
+
+  it('paste no program code: C, Go and TypeScript come from content/examples', () => {
+    for (const lesson of lessons) {
+      const pasted = /^\s*```(c|go|ts|typescript|js)\b/m.exec(lesson.body);
+      assert.equal(pasted, null, `${lesson.file} has a \`\`\`${pasted?.[1]} block; use <Example> to show a file from content/examples`);
+    }
+  });
+
+  it('only name example programs that exist', () => {
+    for (const lesson of lessons) {
+      for (const tag of lesson.body.matchAll(/<(?:Example|Run)\s+topic="([^"]+)"\s+program="([^"]+)"/g)) {
+        const [, topic, program] = tag;
+        for (const lang of LANGS) {
+          if (!existsSync(join(ROOT, 'content/examples', topic!, lang, 'example.json'))) continue;
+          const example = loadExample(topic!, lang);
+          assert.ok(example.manifest.programs.some((p) => p.name === program), `${lesson.file}: ${topic}/${lang} has no program "${program}"`);
+        }
+      }
+    }
+  });
+});
+
+describe('the built site', () => {
+  const dist = mkdtempSync(join(tmpdir(), 'sl-site-'));
+
+  before(async () => {
+    const result = await run(`${astro} build --outDir ${dist}`, { cwd: ROOT, env: buildEnv, timeoutMs: 300_000 });
+    assert.equal(result.code, 0, `astro build failed:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
+  });
+
+  it('has a page for every lesson', () => {
+    for (const lesson of readLessons()) {
+      assert.ok(existsSync(join(dist, lesson.slug, 'index.html')), `no page for ${lesson.file}`);
+    }
+  });
+
+  it('shows each core example in C, Go and TypeScript as synced language tabs', () => {
+    for (const topic of TOPICS) {
+      const lesson = readLessons().find((l) => field(l, 'topic') === topic);
+      assert.ok(lesson, `no lesson for ${topic}`);
+      const html = readFileSync(join(dist, lesson.slug, 'index.html'), 'utf8');
+      assert.match(html, /<starlight-tabs[^>]*data-sync-key="lang"/, `${lesson.file}: no synced language tabs`);
+      for (const lang of LANGS) {
+        assert.ok(html.includes(`>${LANG_LABELS[lang]}<`) || html.includes(`${LANG_LABELS[lang]}</a>`), `${lesson.file}: no ${LANG_LABELS[lang]} tab`);
+        // The page must show the real file: its first distinctive line appears in the highlighted code.
+        const example = loadExample(topic, lang);
+        const server = example.manifest.programs.find((p) => p.name === 'server')!;
+        assert.ok(html.includes(`examples/${topic}/${lang}/${server.source}`), `${lesson.file}: does not show ${topic}/${lang}/${server.source}`);
+      }
+    }
+  });
+
+  it('has a search index covering the lessons', () => {
+    assert.ok(existsSync(join(dist, 'pagefind', 'pagefind.js')), 'no Pagefind bundle');
+    const indexed = readdirSync(join(dist, 'pagefind'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('fragment'));
+    assert.ok(indexed.length >= readLessons().length, `Pagefind indexed ${indexed.length} fragments for ${readLessons().length} lessons`);
+  });
+
+  it('has no broken internal links', () => {
+    const broken: string[] = [];
+    for (const page of htmlFiles(dist)) {
+      const html = readFileSync(join(dist, page), 'utf8');
+      for (const [, href] of html.matchAll(/\shref="(\/[^"#?]*)[^"]*"/g)) {
+        const target = join(dist, decodeURI(href!));
+        const ok = existsSync(target) && (!href!.endsWith('/') || existsSync(join(target, 'index.html')));
+        if (!ok) broken.push(`${relative(dist, join(dist, page))} -> ${href}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+});
+
+describe('bad lesson frontmatter', () => {
+  it('fails the build naming the file, the field and what is allowed', async () => {
+    const fixtures = join(import.meta.dirname, 'fixtures/bad-frontmatter');
+    const out = mkdtempSync(join(tmpdir(), 'sl-bad-'));
+    const result = await run(`${astro} build --outDir ${out}`, {
+      cwd: ROOT,
+      env: { ...buildEnv, SOCKETLAB_LESSONS_DIR: fixtures },
+      timeoutMs: 300_000,
+    });
+    const output = result.stdout + result.stderr;
+    assert.notEqual(result.code, 0, 'the build should fail');
+    assert.match(output, /udp-broken\.mdx/, 'the message names the file');
+    assert.match(output, /topic: Invalid option: expected one of "intro"\|"tcp"\|"udp"/, 'the message names the field and the allowed values');
+    assert.match(output, /minutes: missing; every lesson needs it/, 'a missing field is named too');
+  });
+});
