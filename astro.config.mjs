@@ -1,10 +1,14 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
+import node from '@astrojs/node';
 
 const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
 
 export default defineConfig({
+  // Pages are prerendered; the adapter's middleware lets sandbox/server/main.ts serve them (and any
+  // on-demand page) from the same process and port as the lab API and WebSocket bridge.
+  adapter: node({ mode: 'middleware' }),
   site: process.env.SOCKETLAB_SITE_URL ?? 'http://localhost:4321',
   integrations: [
     starlight({

@@ -77,11 +77,12 @@ describe('lesson sources', () => {
     for (const lesson of lessons) {
       for (const tag of lesson.body.matchAll(/<(?:Example|Run)\s+topic="([^"]+)"\s+program="([^"]+)"/g)) {
         const [, topic, program] = tag;
-        for (const lang of LANGS) {
-          if (!existsSync(join(ROOT, 'content/examples', topic!, lang, 'example.json'))) continue;
-          const example = loadExample(topic!, lang);
-          assert.ok(example.manifest.programs.some((p) => p.name === program), `${lesson.file}: ${topic}/${lang} has no program "${program}"`);
-        }
+        const having = LANGS.filter(
+          (lang) =>
+            existsSync(join(ROOT, 'content/examples', topic!, lang, 'example.json')) &&
+            loadExample(topic!, lang).manifest.programs.some((p) => p.name === program),
+        );
+        assert.ok(having.length > 0, `${lesson.file}: no example folder of topic "${topic}" has a program "${program}"`);
       }
     }
   });

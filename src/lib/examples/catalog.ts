@@ -81,7 +81,14 @@ export function getProgram(topic: Topic | 'compare', lang: Lang, name: string): 
   };
 }
 
-/** The languages a topic has examples in, in course order. */
-export function langsOf(topic: Topic | 'compare'): Lang[] {
-  return LANGS.filter((lang) => `/content/examples/${topic}/${lang}/example.json` in manifestFiles);
+/**
+ * A program in every language that has it, in course order (C, Go, TypeScript). Most programs
+ * exist in all three; a few demos (udp's `truncate`) only in one. Fails the build if none has it.
+ */
+export function programInEveryLang(topic: Topic | 'compare', name: string): ShownProgram[] {
+  const langs = LANGS.filter((lang) => `/content/examples/${topic}/${lang}/example.json` in manifestFiles);
+  if (langs.length === 0) throw new Error(`There are no examples for topic "${topic}" (examples that exist: ${listDirs().join(', ')}).`);
+  const having = langs.filter((lang) => loadManifest(`${topic}/${lang}`).programs.some((p) => p.name === name));
+  if (having.length === 0) return [getProgram(topic, langs[0]!, name)]; // throws, naming the programs that do exist
+  return having.map((lang) => getProgram(topic, lang, name));
 }

@@ -1,0 +1,231 @@
+/**
+ * The embedded sandbox driver: bubblewrap (Debian's `bubblewrap` package), no daemon needed.
+ *
+ * A lab is one long-lived bwrap process in fresh user, pid, net, ipc, uts, mount and cgroup
+ * namespaces, running as an unprivileged host uid of its own (so two labs cannot signal each other
+ * or share a keyring) and mapped to `learner` (uid 1000) inside. The host's /usr is mounted
+ * read-only (toolchains: gcc, Go, Node), home and /tmp are size-limited tmpfs, the network is a
+ * private loopback. Each terminal is a shell entered into those namespaces with nsenter on its
+ * own PTY (node-pty). Every process of the lab is in one cgroup (memory, pids, cpu), and when the
+ * lab ends the namespace's init dies, which takes every process in it along.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import type { LabLimits } from '../protocol.ts';
+import { LabCgroup } from './cgroups.ts';
+import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+
+export const SANDBOX_USER = { name: 'learner', uid: 1000, gid: 1000, home: '/home/learner' } as const;
+
+/** Everything a shell in the sandbox sees in its environment; nothing of the server's. */
+export const SANDBOX_ENV: Record<string, string> = {
+  HOME: SANDBOX_USER.home,
+  USER: SANDBOX_USER.name,
+  LOGNAME: SANDBOX_USER.name,
+  SHELL: '/bin/bash',
+  TERM: 'xterm-256color',
+  LANG: 'C.UTF-8',
+  PATH: '/usr/local/bin:/usr/lib/go-1.23/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+  GOTOOLCHAIN: 'local',
+  GOFLAGS: '-buildvcs=false',
+};
+
+/** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
+const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'services', 'protocols',
+  'bash.bashrc', 'inputrc', 'terminfo', 'vim', 'nanorc', 'ssl', 'ca-certificates'];
+
+export interface BwrapOptions {
+  /** content/examples: copied into the learner's home at start. */
+  examplesDir: string;
+  /** The project's node_modules (the TS uds-dgram example needs unix-dgram), mounted read-only. */
+  nodeModulesDir: string;
+  /** Where generated /etc files live. */
+  stateDir: string;
+  /** First host uid handed to labs; each running lab gets its own. */
+  firstHostUid?: number;
+}
+
+export class BwrapDriver implements SandboxDriver {
+  readonly name = 'bwrap';
+  private readonly options: Required<BwrapOptions>;
+  private readonly uidsInUse = new Set<number>();
+  private readonly etcDir: string;
+
+  constructor(options: BwrapOptions) {
+    this.options = { firstHostUid: 200_000, ...options };
+    this.etcDir = join(options.stateDir, 'bwrap-etc');
+    mkdirSync(this.etcDir, { recursive: true });
+    const { name, uid, gid, home } = SANDBOX_USER;
+    writeFileSync(join(this.etcDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\n${name}:x:${uid}:${gid}:Socket Lab learner:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+    writeFileSync(join(this.etcDir, 'group'), `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
+    writeFileSync(join(this.etcDir, 'hosts'), '127.0.0.1 localhost lab\n::1 localhost ip6-localhost ip6-loopback\n');
+    writeFileSync(join(this.etcDir, 'hostname'), 'lab\n');
+    // Login shells read /etc/profile, which would reset PATH; ours keeps the toolchains on it.
+    writeFileSync(join(this.etcDir, 'profile'), `export PATH=${SANDBOX_ENV.PATH}\n[ -n "$BASH_VERSION" ] && [ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n`);
+  }
+
+  private allocateUid(): number {
+    for (let uid = this.options.firstHostUid; ; uid++) {
+      if (!this.uidsInUse.has(uid)) {
+        this.uidsInUse.add(uid);
+        return uid;
+      }
+    }
+  }
+
+  private bwrapArgs(limits: LabLimits): string[] {
+    const { home, uid, gid } = SANDBOX_USER;
+    const args = [
+      '--unshare-all', '--die-with-parent', '--new-session', '--clearenv',
+      '--uid', String(uid), '--gid', String(gid), '--hostname', 'lab',
+      '--ro-bind', '/usr', '/usr',
+      '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
+    ];
+    for (const entry of HOST_ETC) args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
+    for (const entry of ['passwd', 'group', 'hosts', 'hostname', 'profile']) args.push('--ro-bind', join(this.etcDir, entry), `/etc/${entry}`);
+    args.push(
+      '--proc', '/proc', '--dev', '/dev',
+      '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
+      '--size', String(limits.tmpBytes), '--tmpfs', home,
+      '--ro-bind', this.options.examplesDir, '/opt/socketlab/examples',
+      '--ro-bind', this.options.nodeModulesDir, '/opt/socketlab/node_modules',
+      '--remount-ro', '/',
+      '--chdir', home,
+      ...Object.entries(SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]),
+      '--info-fd', '3',
+      '--',
+      '/bin/sh', '-c',
+      // The examples are copied so the learner can edit them; node_modules resolves `unix-dgram`.
+      'cp -r /opt/socketlab/examples ~/examples && ln -s /opt/socketlab/node_modules ~/node_modules && echo ready && exec sleep infinity',
+    );
+    return args;
+  }
+
+  async create(labId: string, limits: LabLimits): Promise<Sandbox> {
+    const cgroup = new LabCgroup(labId);
+    cgroup.create(limits);
+    const hostUid = this.allocateUid();
+    // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
+    // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
+    const join = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(limits)],
+      { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} },
+    );
+    try {
+      const [initPid] = await Promise.all([readChildPid(child), homeReady(child)]);
+      return new BwrapSandbox(labId, child, initPid, cgroup, () => this.uidsInUse.delete(hostUid));
+    } catch (err) {
+      child.kill('SIGKILL');
+      await cgroup.destroy();
+      this.uidsInUse.delete(hostUid);
+      throw err;
+    }
+  }
+
+  async removeOrphans(): Promise<number> {
+    const orphans = LabCgroup.existing();
+    for (const labId of orphans) await new LabCgroup(labId).destroy();
+    return orphans.length;
+  }
+}
+
+/** The init prints "ready" once the learner's home folder is set up. */
+function homeReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) while setting up the home folder`)));
+  });
+}
+
+/** bwrap writes JSON with the sandbox init's host pid to --info-fd once the namespaces exist. */
+function readChildPid(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let info = '';
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const infoStream = child.stdio[3] as NodeJS.ReadableStream;
+    infoStream.on('data', (d: Buffer) => {
+      info += d.toString();
+      const match = /"child-pid":\s*(\d+)/.exec(info);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('error', (err) => reject(new Error(`cannot start bwrap: ${err.message}. Install it with: apt-get install bubblewrap`)));
+    child.once('exit', (code) => reject(new Error(`bwrap exited (${code}) before the sandbox started: ${stderr.trim()}`)));
+  });
+}
+
+class BwrapSandbox implements Sandbox {
+  readonly labId: string;
+  private destroyed = false;
+  private readonly child: ChildProcess;
+  private readonly initPid: number;
+  private readonly cgroup: LabCgroup;
+  private readonly release: () => void;
+
+  constructor(labId: string, child: ChildProcess, initPid: number, cgroup: LabCgroup, release: () => void) {
+    this.labId = labId;
+    this.child = child;
+    this.initPid = initPid;
+    this.cgroup = cgroup;
+    this.release = release;
+  }
+
+  private nsenterArgs(): string[] {
+    const { uid, gid, home } = SANDBOX_USER;
+    // env -C: nsenter's own --wd would look the folder up on the host, before entering.
+    return ['-t', String(this.initPid), '--user', '--mount', '--net', '--pid', '--ipc', '--uts', '--cgroup',
+      '-S', String(uid), '-G', String(gid), '--root', '--', '/usr/bin/env', '-C', home];
+  }
+
+  async openShell(size: { cols: number; rows: number }): Promise<Shell> {
+    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+    const term = pty.spawn('/bin/sh', ['-c', `${join} && exec "$0" "$@"`, 'nsenter', ...this.nsenterArgs(), '/bin/bash', '--login'], {
+      name: 'xterm-256color',
+      cols: size.cols,
+      rows: size.rows,
+      cwd: '/',
+      env: SANDBOX_ENV,
+      encoding: null,
+    });
+    return ptyShell(term);
+  }
+
+  async limitHit(): Promise<LimitHit> {
+    return this.cgroup.limitHit();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.child.kill('SIGKILL');
+    await this.cgroup.destroy();
+    this.release();
+  }
+}
+
+/** Adapts node-pty to the Shell interface (bytes in, bytes out). */
+export function ptyShell(term: pty.IPty): Shell {
+  return {
+    onData: (listener) => term.onData((data) => listener(typeof data === 'string' ? Buffer.from(data) : data)),
+    onExit: (listener) => term.onExit(({ exitCode, signal }) => listener({ code: signal ? null : exitCode, signal: signal ? signalName(signal) : null })),
+    write: (data) => term.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+    resize: (cols, rows) => term.resize(cols, rows),
+    pause: () => term.pause(),
+    resume: () => term.resume(),
+    kill: () => term.kill('SIGKILL'),
+  };
+}
+
+function signalName(signal: number): string {
+  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+}

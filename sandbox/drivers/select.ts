@@ -1,0 +1,29 @@
+/**
+ * Picks the sandbox driver from SANDBOX_DRIVER: bwrap, docker, or auto (Docker when an engine
+ * answers, else bubblewrap). A driver that cannot run says what to install.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Config } from '../server/config.ts';
+import { BwrapDriver } from './bwrap.ts';
+import type { SandboxDriver } from './types.ts';
+
+export interface DriverPaths {
+  examplesDir: string;
+  nodeModulesDir: string;
+}
+
+function bwrapAvailable(): boolean {
+  return spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function createDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
+  const wanted = config.SANDBOX_DRIVER;
+  if (wanted === 'docker') {
+    throw new Error('SANDBOX_DRIVER=docker: the Docker driver is not available yet; use SANDBOX_DRIVER=bwrap (apt-get install bubblewrap).');
+  }
+  if (!bwrapAvailable()) {
+    throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or set SANDBOX_DRIVER.');
+  }
+  return new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR) });
+}

@@ -1,0 +1,37 @@
+/**
+ * The one small interface every sandbox driver implements. The bridge and the lab manager only
+ * ever talk to these types, never to bubblewrap or Docker directly.
+ */
+import type { LabLimits } from '../protocol.ts';
+
+/** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
+export interface Shell {
+  onData(listener: (data: Uint8Array) => void): void;
+  /** Fires once, after the last onData: output printed just before exit is never lost. */
+  onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
+  write(data: Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  /** Stop reading the terminal's output (flow control); the program blocks when its buffer fills. */
+  pause(): void;
+  resume(): void;
+  kill(): void;
+}
+
+/** What killed a sandbox's process, when a limit did. */
+export type LimitHit = 'oom' | 'limit' | null;
+
+export interface Sandbox {
+  readonly labId: string;
+  openShell(size: { cols: number; rows: number }): Promise<Shell>;
+  /** Which limit, if any, has killed or refused something in this sandbox since it started. */
+  limitHit(): Promise<LimitHit>;
+  /** Kills every process of the sandbox and removes everything it had. Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+export interface SandboxDriver {
+  readonly name: 'bwrap' | 'docker';
+  create(labId: string, limits: LabLimits): Promise<Sandbox>;
+  /** Removes sandboxes a previous server process left behind (after kill -9); returns how many. */
+  removeOrphans(): Promise<number>;
+}

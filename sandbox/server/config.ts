@@ -1,0 +1,59 @@
+/**
+ * Server configuration, read from environment variables once at start and validated with zod.
+ * A bad value stops the server with a message naming the variable, what it got and what is allowed.
+ * Every limit has a default that works for a class on one machine.
+ */
+import { z } from 'zod';
+
+const seconds = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number of seconds').min(1).default(fallback).describe(what);
+const count = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number').min(1).default(fallback).describe(what);
+const mebibytes = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number of MiB').min(1).default(fallback).describe(what);
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('TCP port the site, API and WebSocket bridge listen on.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Address to listen on; 0.0.0.0 to accept connections from other machines.'),
+  SANDBOX_DRIVER: z
+    .enum(['auto', 'bwrap', 'docker'])
+    .default('auto')
+    .describe('Which sandbox runs labs: bwrap (bubblewrap), docker, or auto (Docker if an engine answers, else bwrap).'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab with no input and no terminal attached ends after this long.'),
+  LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
+  LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
+  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal waits for its browser to reattach after a disconnect.'),
+  MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
+  MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
+  MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
+  LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
+  LAB_PIDS: count(256, 'Process and thread limit of a lab.'),
+  LAB_CPUS: z.coerce.number().positive().max(64).default(1).describe('CPU quota of a lab, in cores (0.5 = half a core).'),
+  LAB_TMP_MB: mebibytes(64, 'Size of a lab\'s writable home and /tmp.'),
+  RING_BUFFER_KB: z.coerce.number().int().min(1024).default(1024).describe('Output kept per terminal for replay after a reconnect (KiB, >= 1024).'),
+  WS_MAX_PAYLOAD_KB: z.coerce.number().int().min(1).max(1024).default(64).describe('Largest WebSocket message accepted from a browser (KiB).'),
+  SITE_DIR: z.string().default('dist').describe('Folder of the built site (`npm run build`).'),
+  STATE_DIR: z.string().default('/tmp/socketlab-state').describe('Where the server records running sandboxes, to remove orphans after a crash.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration from `env`; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const parsed = configSchema.safeParse(known);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const field = configSchema.shape[name as keyof typeof configSchema.shape];
+    return `  ${name}=${JSON.stringify(env[name])}: ${issue.message}. ${field?.description ?? ''}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix the environment variables above and start again.`);
+}

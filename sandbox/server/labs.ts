@@ -1,0 +1,172 @@
+/**
+ * Labs: who may create one, how long each lives, and how each ends. A lab is one sandbox plus the
+ * terminals (shells) opened in it. Every end has a reason, which every attached terminal is told.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ExitReason, LabLimits, Notice } from '../protocol.ts';
+import type { Sandbox, SandboxDriver } from '../drivers/types.ts';
+import type { Config } from './config.ts';
+import { Terminal } from './terminal.ts';
+
+export class LabError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export interface Lab {
+  id: string;
+  client: string;
+  sandbox: Sandbox;
+  terminals: Map<string, Terminal>;
+  createdAt: number;
+  expiresAt: number;
+  lastActivity: number;
+  idleWarned: boolean;
+  timers: NodeJS.Timeout[];
+  ended: boolean;
+}
+
+export class LabManager {
+  private readonly labs = new Map<string, Lab>();
+  private readonly tokens = new Map<string, Buffer>();
+  private readonly pending = new Map<string, number>();
+  private readonly config: Config;
+  private readonly driver: SandboxDriver;
+  private accepting = true;
+  readonly limits: LabLimits;
+  /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
+  onNotice: (lab: Lab, notice: Notice) => void = () => {};
+
+  constructor(config: Config, driver: SandboxDriver) {
+    this.config = config;
+    this.driver = driver;
+    this.limits = {
+      memoryBytes: config.LAB_MEMORY_MB * 1024 * 1024,
+      pids: config.LAB_PIDS,
+      cpus: config.LAB_CPUS,
+      tmpBytes: config.LAB_TMP_MB * 1024 * 1024,
+      terminals: config.MAX_TERMINALS_PER_LAB,
+      idleSeconds: config.LAB_IDLE_SECONDS,
+      ttlSeconds: config.LAB_TTL_SECONDS,
+    };
+  }
+
+  get count(): number {
+    return this.labs.size;
+  }
+
+  get(labId: string): Lab | undefined {
+    return this.labs.get(labId);
+  }
+
+  /** True when `token` is the lab's token; compared in constant time. */
+  authorize(labId: string, token: string | null): Lab | null {
+    const lab = this.labs.get(labId);
+    const expected = this.tokens.get(labId);
+    if (!lab || !expected || !token) return null;
+    const given = Buffer.from(token);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? lab : null;
+  }
+
+  async create(client: string): Promise<{ lab: Lab; token: string }> {
+    if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
+    const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
+    if (this.labs.size + inFlight >= this.config.MAX_LABS) {
+      throw new LabError(503, 'capacity', `All ${this.config.MAX_LABS} lab slots are in use; try again in a few minutes.`);
+    }
+    const mine = [...this.labs.values()].filter((l) => l.client === client).length + (this.pending.get(client) ?? 0);
+    if (mine >= this.config.MAX_LABS_PER_CLIENT) {
+      throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
+    }
+    const id = randomBytes(16).toString('hex');
+    const token = randomBytes(32).toString('base64url');
+    this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.driver.create(id, this.limits);
+    } finally {
+      const left = (this.pending.get(client) ?? 1) - 1;
+      if (left > 0) this.pending.set(client, left);
+      else this.pending.delete(client);
+    }
+    const now = Date.now();
+    const lab: Lab = {
+      id,
+      client,
+      sandbox,
+      terminals: new Map(),
+      createdAt: now,
+      expiresAt: now + this.config.LAB_TTL_SECONDS * 1000,
+      lastActivity: now,
+      idleWarned: false,
+      timers: [],
+      ended: false,
+    };
+    lab.timers.push(setTimeout(() => void this.end(lab, 'ttl'), this.config.LAB_TTL_SECONDS * 1000));
+    lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
+    this.labs.set(id, lab);
+    this.tokens.set(id, Buffer.from(token));
+    return { lab, token };
+  }
+
+  /** Typing or attaching counts as activity and resets the idle clock. */
+  touch(lab: Lab): void {
+    lab.lastActivity = Date.now();
+    lab.idleWarned = false;
+  }
+
+  private checkIdle(lab: Lab): void {
+    const idleFor = (Date.now() - lab.lastActivity) / 1000;
+    const left = this.config.LAB_IDLE_SECONDS - idleFor;
+    if (left <= 0) void this.end(lab, 'idle');
+    else if (!lab.idleWarned && left <= this.config.LAB_IDLE_WARNING_SECONDS) {
+      lab.idleWarned = true;
+      this.onNotice(lab, { kind: 'idle-warning', secondsLeft: Math.ceil(left) });
+    }
+  }
+
+  /** Opens (or finds) terminal `termId` of a lab. */
+  async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
+    const existing = lab.terminals.get(termId);
+    if (existing && !existing.ended) return existing;
+    const open = [...lab.terminals.values()].filter((t) => !t.ended).length;
+    if (open >= this.config.MAX_TERMINALS_PER_LAB) {
+      throw new LabError(429, 'terminals', `This lab already has ${open} terminals (the limit is ${this.config.MAX_TERMINALS_PER_LAB}); close one first.`);
+    }
+    const shell = await lab.sandbox.openShell(size);
+    const terminal = new Terminal(termId, shell, {
+      ringBytes: this.config.RING_BUFFER_KB * 1024,
+      highWater: 256 * 1024,
+      lowWater: 32 * 1024,
+      coalesceMs: 4,
+      explainKill: () => lab.sandbox.limitHit(),
+      onExit: () => {},
+    });
+    lab.terminals.set(termId, terminal);
+    return terminal;
+  }
+
+  /** Ends a lab: every terminal gets EXIT with `reason`, then the sandbox is removed. */
+  async end(lab: Lab, reason: ExitReason): Promise<void> {
+    if (lab.ended) return;
+    lab.ended = true;
+    for (const timer of lab.timers) clearTimeout(timer);
+    for (const terminal of lab.terminals.values()) terminal.end(reason);
+    // Give the shells a moment to report their exit (so EXIT reaches the browser), then remove all.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.labs.delete(lab.id);
+    this.tokens.delete(lab.id);
+    await lab.sandbox.destroy();
+  }
+
+  /** Stops taking labs and ends every running one with `shutdown`. */
+  async shutdown(): Promise<void> {
+    this.accepting = false;
+    await Promise.all([...this.labs.values()].map((lab) => this.end(lab, 'shutdown')));
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Socket Lab's server: one Node process, one port. It serves the built site (Astro's Node adapter in
+ * middleware mode, static files through sirv), the lab API and the WebSocket terminal bridge.
+ *
+ *   node sandbox/server/main.ts        (after `npm run build`; `npm start` does both)
+ *
+ * Configuration: environment variables, see config.ts and docs/protocol.md.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sirv from 'sirv';
+import { Bridge } from './bridge.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDriver } from '../drivers/select.ts';
+import { LabError, LabManager } from './labs.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const header = req.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7) : null;
+}
+
+export async function startServer(config: Config) {
+  const driver = await createDriver(config, { examplesDir: resolve(ROOT, 'content/examples'), nodeModulesDir: resolve(ROOT, 'node_modules') });
+  const orphans = await driver.removeOrphans();
+  if (orphans > 0) console.log(`removed ${orphans} sandbox(es) left by an earlier server`);
+  const labs = new LabManager(config, driver);
+  const bridge = new Bridge(config, labs);
+
+  const siteDir = resolve(ROOT, config.SITE_DIR);
+  if (!existsSync(resolve(siteDir, 'client'))) {
+    throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
+  }
+  const serveStatic = sirv(resolve(siteDir, 'client'), { dev: false, etag: true }) as Handler;
+  const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
+
+  const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      json(res, 200, { ok: true, driver: driver.name, labs: labs.count });
+      return true;
+    }
+    if (url.pathname === '/api/labs' && req.method === 'POST') {
+      req.resume(); // the optional JSON body carries nothing we use yet
+      try {
+        const { lab, token } = await labs.create(clientAddress(req));
+        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits });
+      } catch (err) {
+        if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
+        else {
+          console.error('lab start failed:', err);
+          json(res, 503, { error: 'The sandbox could not start; try again.', reason: 'sandbox' });
+        }
+      }
+      return true;
+    }
+    const labPath = /^\/api\/labs\/([^/]+)$/.exec(url.pathname);
+    if (labPath && req.method === 'DELETE') {
+      const lab = labs.authorize(labPath[1]!, bearer(req));
+      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+      else {
+        await labs.end(lab, 'killed');
+        res.writeHead(204).end();
+      }
+      return true;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      json(res, 404, { error: `No API route ${req.method} ${url.pathname}.`, reason: 'not-found' });
+      return true;
+    }
+    return false;
+  };
+
+  const server = createServer((req, res) => {
+    api(req, res)
+      .then((handled) => {
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' })));
+      })
+      .catch((err: unknown) => {
+        console.error(err);
+        if (!res.headersSent) json(res, 500, { error: 'Internal error' });
+      });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (!bridge.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolveListen) => server.listen(config.PORT, config.HOST, resolveListen));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      server.close();
+      await labs.shutdown();
+      bridge.close();
+      server.closeAllConnections();
+    })());
+
+  return { server, port, labs, bridge, driver, stop };
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  try {
+    const app = await startServer(config);
+    console.log(`Socket Lab on http://${config.HOST}:${app.port} (sandbox driver: ${app.driver.name})`);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        console.log(`${signal}: ending labs and stopping`);
+        void app.stop().then(() => process.exit(0));
+      });
+    }
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * One terminal of a lab: a shell in the sandbox, the output it has produced (kept in a ring buffer
+ * for replay), and at most one browser connection attached to it at a time.
+ *
+ * Flow control works on absolute output offsets. The browser ACKs what it has rendered; when the
+ * shell is more than `highWater` bytes ahead of the last ACK the PTY is paused (the program blocks
+ * on its next write), and resumed below `lowWater`. The same rule holds while nobody is attached,
+ * so output made during a disconnect never outruns the ring buffer and a reattach replays it whole.
+ */
+import { encode, type ExitInfo, type ExitReason } from '../protocol.ts';
+import type { Shell } from '../drivers/types.ts';
+import { RingBuffer } from './ring-buffer.ts';
+
+/** The part of a WebSocket a terminal needs (ws's WebSocket satisfies it). */
+export interface Peer {
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface TerminalOptions {
+  ringBytes: number;
+  highWater: number;
+  lowWater: number;
+  /** Output is gathered for this long before it is sent, so a flood goes out in few large frames. */
+  coalesceMs: number;
+  /** Called when the shell has exited (after its EXIT went out). */
+  onExit: (exit: ExitInfo) => void;
+  /** Tells the lab why a shell ended when it was killed: 'oom', 'limit' or null. */
+  explainKill: () => Promise<'oom' | 'limit' | null>;
+}
+
+export class Terminal {
+  readonly id: string;
+  private readonly shell: Shell;
+  private readonly ring: RingBuffer;
+  private readonly options: TerminalOptions;
+  private peer: Peer | null = null;
+  /** Absolute offset up to which the current peer has been sent output. */
+  private sent = 0;
+  /** Absolute offset the browser has acknowledged rendering. */
+  private acked = 0;
+  /** Where the current peer's connection started, so its ACK counts can be made absolute. */
+  private peerStart = 0;
+  private paused = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private exit: ExitInfo | null = null;
+  private endReason: ExitReason | null = null;
+
+  constructor(id: string, shell: Shell, options: TerminalOptions) {
+    this.id = id;
+    this.shell = shell;
+    this.options = options;
+    this.ring = new RingBuffer(options.ringBytes);
+    shell.onData((data) => this.onOutput(data));
+    shell.onExit(({ code, signal }) => void this.onShellExit(code, signal));
+  }
+
+  get attached(): boolean {
+    return this.peer !== null;
+  }
+
+  get ended(): boolean {
+    return this.exit !== null;
+  }
+
+  /** Total output bytes produced so far. */
+  get outputOffset(): number {
+    return this.ring.endOffset;
+  }
+
+  /**
+   * Attaches a browser, replacing any earlier one, and replays output from `resumeFrom` (or from
+   * the oldest byte kept). Returns the offset the replay starts at, for the READY frame.
+   */
+  attach(peer: Peer, resumeFrom: number | null, sendReady: (offset: number) => void): void {
+    if (this.peer) this.peer.close(4000, 'attached elsewhere');
+    this.peer = peer;
+    const start = resumeFrom !== null && resumeFrom >= this.ring.startOffset && resumeFrom <= this.ring.endOffset ? resumeFrom : this.ring.startOffset;
+    this.peerStart = start;
+    // Whatever precedes the replay start counts as seen; the browser asked not to get it.
+    this.acked = Math.max(this.acked, start);
+    sendReady(start);
+    const replay = this.ring.readFrom(start);
+    if (replay && replay.length > 0) peer.send(encode.output(replay));
+    this.sent = this.ring.endOffset;
+    this.updateFlow();
+    if (this.exit) peer.send(encode.exit(this.exit));
+  }
+
+  detach(peer: Peer): void {
+    if (this.peer !== peer) return;
+    this.peer = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  input(data: Uint8Array): void {
+    if (!this.exit && data.length > 0) this.shell.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.exit) this.shell.resize(cols, rows);
+  }
+
+  /** `bytes`: total OUTPUT payload bytes this peer has received and rendered. */
+  ack(peer: Peer, bytes: number): void {
+    if (peer !== this.peer) return;
+    this.acked = Math.max(this.acked, Math.min(this.peerStart + bytes, this.sent));
+    this.updateFlow();
+  }
+
+  /** Ends the shell for a reason the lab decided (idle, ttl, shutdown, ...). */
+  end(reason: ExitReason): void {
+    if (this.exit) return;
+    this.endReason = reason;
+    this.shell.kill();
+  }
+
+  private onOutput(data: Uint8Array): void {
+    this.ring.write(data);
+    this.updateFlow();
+    if (!this.peer) return;
+    if (this.ring.endOffset - this.sent >= 64 * 1024) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.coalesceMs);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.peer || this.sent >= this.ring.endOffset) return;
+    const pending = this.ring.readFrom(this.sent);
+    if (pending) this.peer.send(encode.output(pending));
+    this.sent = this.ring.endOffset;
+  }
+
+  private updateFlow(): void {
+    const ahead = this.ring.endOffset - this.acked;
+    if (!this.paused && ahead > this.options.highWater) {
+      this.paused = true;
+      this.shell.pause();
+    } else if (this.paused && ahead < this.options.lowWater) {
+      this.paused = false;
+      this.shell.resume();
+    }
+  }
+
+  private async onShellExit(code: number | null, signal: string | null): Promise<void> {
+    let reason: ExitReason = this.endReason ?? 'exit';
+    if (!this.endReason && signal === 'SIGKILL') reason = (await this.options.explainKill()) ?? 'killed';
+    this.exit = { code, signal, reason };
+    // The shell's last output went through onData before its exit was reported: send it first.
+    this.flush();
+    this.peer?.send(encode.exit(this.exit));
+    this.options.onExit(this.exit);
+  }
+}

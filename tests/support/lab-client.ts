@@ -1,0 +1,121 @@
+/**
+ * A lab client for tests and benchmarks, written only against docs/protocol.md: create a lab over
+ * HTTP, attach terminals over WebSocket, type into them, and wait for text on screen.
+ */
+import WebSocket from 'ws';
+import { decodeServerFrame, encode, Op, type ExitInfo, type ReadyInfo, type ErrorInfo, type Notice } from '../../sandbox/protocol.ts';
+
+export interface CreatedLab {
+  labId: string;
+  token: string;
+  expiresAt: string;
+  limits: Record<string, number>;
+}
+
+export async function createLab(base: string): Promise<CreatedLab> {
+  const res = await fetch(`${base}/api/labs`, { method: 'POST' });
+  const body = (await res.json()) as CreatedLab & { error?: string };
+  if (res.status !== 201) throw new Error(`POST /api/labs: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function deleteLab(base: string, lab: CreatedLab): Promise<number> {
+  const res = await fetch(`${base}/api/labs/${lab.labId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${lab.token}` } });
+  return res.status;
+}
+
+export interface TermOptions {
+  resume?: number;
+  /** Send ACKs as output arrives (a well-behaved browser). Default true. */
+  ack?: boolean;
+  origin?: string;
+}
+
+export class TermClient {
+  readonly ws: WebSocket;
+  /** Output bytes received on this connection. */
+  received = 0;
+  output = Buffer.alloc(0);
+  ready: ReadyInfo | null = null;
+  exit: ExitInfo | null = null;
+  errors: ErrorInfo[] = [];
+  notices: Notice[] = [];
+  closed = false;
+  private waiters = new Set<() => void>();
+
+  constructor(base: string, lab: CreatedLab, termId: string, options: TermOptions = {}) {
+    const url = new URL(`/api/labs/${lab.labId}/terminals/${termId}`, base.replace(/^http/, 'ws'));
+    url.searchParams.set('token', lab.token);
+    if (options.resume !== undefined) url.searchParams.set('resume', String(options.resume));
+    this.ws = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+    this.ws.binaryType = 'nodebuffer';
+    const ack = options.ack ?? true;
+    this.ws.on('message', (data: Buffer) => {
+      const frame = decodeServerFrame(data);
+      if (frame.op === Op.OUTPUT) {
+        this.output = Buffer.concat([this.output, frame.data]);
+        this.received += frame.data.length;
+        if (ack) this.ws.send(encode.ack(this.received));
+      } else if (frame.op === Op.READY) this.ready = frame.info;
+      else if (frame.op === Op.EXIT) this.exit = frame.info;
+      else if (frame.op === Op.ERROR) this.errors.push(frame.info);
+      else if (frame.op === Op.NOTICE) this.notices.push(frame.info);
+      this.wake();
+    });
+    this.ws.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    this.ws.on('error', () => {});
+  }
+
+  private wake() {
+    for (const w of this.waiters) w();
+  }
+
+  get text(): string {
+    return this.output.toString('utf8');
+  }
+
+  opened(): Promise<void> {
+    return this.until(() => this.ready !== null, 'READY', 10_000);
+  }
+
+  type(text: string): void {
+    this.ws.send(encode.input(text));
+  }
+
+  /** Resolves when `predicate` holds; rejects after `ms` with the screen so far. */
+  until(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (predicate()) {
+          done();
+          resolve();
+        } else if (this.closed && !predicate()) {
+          done();
+          reject(new Error(`terminal closed before ${what}. Screen:\n${this.text.slice(-3000)}\nerrors: ${JSON.stringify(this.errors)} exit: ${JSON.stringify(this.exit)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${what}. Screen:\n${this.text.slice(-3000)}`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Waits until `text` appears in the output after byte `from`. */
+  waitFor(text: string, ms?: number, from = 0): Promise<void> {
+    return this.until(() => this.output.subarray(from).includes(text), JSON.stringify(text), ms);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
