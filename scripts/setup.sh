@@ -29,7 +29,7 @@ version_at_least() { # version_at_least HAVE WANT
 }
 
 # --- Debian packages: compilers and the socket tools the lessons use -------------------------------
-PACKAGES=(ca-certificates curl git gcc g++ make libc6-dev python3 socat iproute2 strace netcat-openbsd)
+PACKAGES=(ca-certificates curl git gcc g++ make libc6-dev python3 socat iproute2 strace netcat-openbsd tcpdump vim-tiny nano bubblewrap util-linux)
 missing=()
 for pkg in "${PACKAGES[@]}" ${SOCKETLAB_EXTRA_PACKAGES:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -10,7 +10,7 @@
  * lab ends the namespace's init dies, which takes every process in it along.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -53,11 +53,18 @@ export class BwrapDriver implements SandboxDriver {
   private readonly options: Required<BwrapOptions>;
   private readonly uidsInUse = new Set<number>();
   private readonly etcDir: string;
+  /** Descriptors of the examples and node_modules folders, opened as root and handed to bwrap, so
+   *  the unprivileged lab uid needs no permission on the path to the project (e.g. under /root). */
+  private readonly shareFds: [number, number];
 
   constructor(options: BwrapOptions) {
     this.options = { firstHostUid: 200_000, ...options };
     this.etcDir = join(options.stateDir, 'bwrap-etc');
+    this.shareFds = [openSync(options.examplesDir, 'r'), openSync(options.nodeModulesDir, 'r')];
     mkdirSync(this.etcDir, { recursive: true });
+    // Labs run as unprivileged host uids, which must be able to read these (a mkdtemp parent is 0700).
+    chmodSync(options.stateDir, 0o755);
+    chmodSync(this.etcDir, 0o755);
     const { name, uid, gid, home } = SANDBOX_USER;
     writeFileSync(join(this.etcDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\n${name}:x:${uid}:${gid}:Socket Lab learner:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
     writeFileSync(join(this.etcDir, 'group'), `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
@@ -90,8 +97,8 @@ export class BwrapDriver implements SandboxDriver {
       '--proc', '/proc', '--dev', '/dev',
       '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
       '--size', String(limits.tmpBytes), '--tmpfs', home,
-      '--ro-bind', this.options.examplesDir, '/opt/socketlab/examples',
-      '--ro-bind', this.options.nodeModulesDir, '/opt/socketlab/node_modules',
+      '--ro-bind-fd', '4', '/opt/socketlab/examples',
+      '--ro-bind-fd', '5', '/opt/socketlab/node_modules',
       '--remount-ro', '/',
       '--chdir', home,
       ...Object.entries(SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]),
@@ -114,7 +121,7 @@ export class BwrapDriver implements SandboxDriver {
     const child = spawn(
       '/bin/sh',
       ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(limits)],
-      { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} },
+      { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds], env: {} },
     );
     try {
       const [initPid] = await Promise.all([readChildPid(child), homeReady(child)]);
@@ -138,11 +145,13 @@ export class BwrapDriver implements SandboxDriver {
 function homeReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
+    let err = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready\n')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) while setting up the home folder`)));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) while setting up the home folder: ${err.trim()}`)));
   });
 }
 

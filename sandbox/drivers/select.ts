@@ -27,3 +27,12 @@ export async function createDriver(config: Config, paths: DriverPaths): Promise<
   }
   return new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR) });
 }
+
+/** Stands in when no sandbox can run, so the site still serves and lab requests fail clearly. */
+export function unavailableDriver(why: string): SandboxDriver {
+  return {
+    name: 'bwrap',
+    create: () => Promise.reject(new Error(why)),
+    removeOrphans: () => Promise.resolve(0),
+  };
+}

@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './bridge.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createDriver } from '../drivers/select.ts';
+import { createDriver, unavailableDriver } from '../drivers/select.ts';
+import type { SandboxDriver } from '../drivers/types.ts';
 import { LabError, LabManager } from './labs.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,9 +37,18 @@ function bearer(req: IncomingMessage): string | null {
 }
 
 export async function startServer(config: Config) {
-  const driver = await createDriver(config, { examplesDir: resolve(ROOT, 'content/examples'), nodeModulesDir: resolve(ROOT, 'node_modules') });
-  const orphans = await driver.removeOrphans();
-  if (orphans > 0) console.log(`removed ${orphans} sandbox(es) left by an earlier server`);
+  // Without a sandbox the site is still served; labs answer 503 saying what to install.
+  let driver: SandboxDriver;
+  let driverError: string | null = null;
+  try {
+    driver = await createDriver(config, { examplesDir: resolve(ROOT, 'content/examples'), nodeModulesDir: resolve(ROOT, 'node_modules') });
+    const orphans = await driver.removeOrphans();
+    if (orphans > 0) console.log(`removed ${orphans} sandbox(es) left by an earlier server`);
+  } catch (err) {
+    driverError = (err as Error).message;
+    console.error(`Live labs are off: ${driverError}`);
+    driver = unavailableDriver(driverError);
+  }
   const labs = new LabManager(config, driver);
   const bridge = new Bridge(config, labs);
 
@@ -52,7 +62,8 @@ export async function startServer(config: Config) {
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
-      json(res, 200, { ok: true, driver: driver.name, labs: labs.count });
+      if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
+      else json(res, 200, { ok: true, driver: driver.name, labs: labs.count });
       return true;
     }
     if (url.pathname === '/api/labs' && req.method === 'POST') {
@@ -61,7 +72,8 @@ export async function startServer(config: Config) {
         const { lab, token } = await labs.create(clientAddress(req));
         json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits });
       } catch (err) {
-        if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
+        if (driverError) json(res, 503, { error: `Live labs are off on this server: ${driverError}`, reason: 'no-sandbox' });
+        else if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
         else {
           console.error('lab start failed:', err);
           json(res, 503, { error: 'The sandbox could not start; try again.', reason: 'sandbox' });

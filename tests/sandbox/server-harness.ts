@@ -1,0 +1,24 @@
+/**
+ * Starts a real Socket Lab server (real bwrap sandboxes) on a free port for a test file, with
+ * short limits where a test needs them, and stops it afterwards.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../sandbox/server/config.ts';
+import { startServer } from '../../sandbox/server/main.ts';
+
+export type TestServer = Awaited<ReturnType<typeof startServer>> & { base: string };
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-state-')),
+    MAX_LABS_PER_CLIENT: '1000',
+    MAX_LABS: '1000',
+    ...env,
+  });
+  const app = await startServer(config);
+  return { ...app, base: `http://127.0.0.1:${app.port}` };
+}
