@@ -28,6 +28,8 @@ export interface TermOptions {
   resume?: number;
   /** Send ACKs as output arrives (a well-behaved browser). Default true. */
   ack?: boolean;
+  /** Keep only the last this many output bytes (for floods); default: keep everything. */
+  keep?: number;
   origin?: string;
 }
 
@@ -36,6 +38,8 @@ export class TermClient {
   /** Output bytes received on this connection. */
   received = 0;
   output = Buffer.alloc(0);
+  /** Absolute offset (on this connection) of output[0]; above 0 once `keep` dropped old bytes. */
+  outputBase = 0;
   ready: ReadyInfo | null = null;
   exit: ExitInfo | null = null;
   errors: ErrorInfo[] = [];
@@ -50,11 +54,16 @@ export class TermClient {
     this.ws = new WebSocket(url, options.origin ? { origin: options.origin } : {});
     this.ws.binaryType = 'nodebuffer';
     const ack = options.ack ?? true;
+    const keep = options.keep;
     this.ws.on('message', (data: Buffer) => {
       const frame = decodeServerFrame(data);
       if (frame.op === Op.OUTPUT) {
         this.output = Buffer.concat([this.output, frame.data]);
         this.received += frame.data.length;
+        if (keep !== undefined && this.output.length > 2 * keep) {
+          this.outputBase += this.output.length - keep;
+          this.output = Buffer.from(this.output.subarray(this.output.length - keep));
+        }
         if (ack) this.ws.send(encode.ack(this.received));
       } else if (frame.op === Op.READY) this.ready = frame.info;
       else if (frame.op === Op.EXIT) this.exit = frame.info;
@@ -110,9 +119,14 @@ export class TermClient {
     });
   }
 
-  /** Waits until `text` appears in the output after byte `from`. */
+  /** Position to pass to waitFor to see only output that arrives from now on. */
+  get mark(): number {
+    return this.outputBase + this.output.length;
+  }
+
+  /** Waits until `text` appears in the output after absolute position `from`. */
   waitFor(text: string, ms?: number, from = 0): Promise<void> {
-    return this.until(() => this.output.subarray(from).includes(text), JSON.stringify(text), ms);
+    return this.until(() => this.output.subarray(Math.max(0, from - this.outputBase)).includes(text), JSON.stringify(text), ms);
   }
 
   close(): void {
