@@ -156,11 +156,11 @@ export class LabManager {
     if (lab.ended) return;
     lab.ended = true;
     for (const timer of lab.timers) clearTimeout(timer);
+    this.labs.delete(lab.id);
+    this.tokens.delete(lab.id);
     for (const terminal of lab.terminals.values()) terminal.end(reason);
     // Give the shells a moment to report their exit (so EXIT reaches the browser), then remove all.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    this.labs.delete(lab.id);
-    this.tokens.delete(lab.id);
     await lab.sandbox.destroy();
   }
 
