@@ -10,6 +10,7 @@
  * lab ends the namespace's init dies, which takes every process in it along.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,8 @@ export interface BwrapOptions {
   nodeModulesDir: string;
   /** Where generated /etc files live. */
   stateDir: string;
+  /** Names this server's cgroup subtree (SANDBOX_INSTANCE). */
+  instance: string;
   /** First host uid handed to labs; each running lab gets its own. */
   firstHostUid?: number;
 }
@@ -111,8 +114,9 @@ export class BwrapDriver implements SandboxDriver {
     return args;
   }
 
-  async create(labId: string, limits: LabLimits): Promise<Sandbox> {
-    const cgroup = new LabCgroup(labId);
+  async create(limits: LabLimits): Promise<Sandbox> {
+    const labId = randomBytes(16).toString('hex');
+    const cgroup = new LabCgroup(this.options.instance, labId);
     cgroup.create(limits);
     const hostUid = this.allocateUid();
     // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
@@ -135,10 +139,12 @@ export class BwrapDriver implements SandboxDriver {
   }
 
   async removeOrphans(): Promise<number> {
-    const orphans = LabCgroup.existing();
-    for (const labId of orphans) await new LabCgroup(labId).destroy();
+    const orphans = LabCgroup.existing(this.options.instance);
+    for (const labId of orphans) await new LabCgroup(this.options.instance, labId).destroy();
     return orphans.length;
   }
+
+  async close(): Promise<void> {}
 }
 
 /** The init prints "ready" once the learner's home folder is set up. */

@@ -3,17 +3,21 @@
  * of its own, so the bwrap driver puts every process of a lab in one group here.
  *
  * Both cgroup versions are supported: v2 (one unified tree, most production hosts) and v1 (one
- * tree per controller, as on this project's CI machines). A lab's group is `socketlab/<labId>`.
+ * tree per controller, as on this project's CI machines). A lab's group is
+ * `socketlab/<instance>/<labId>`: each server instance (SANDBOX_INSTANCE) owns one subtree, so two
+ * servers on one machine never count or remove each other's labs.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabLimits } from '../protocol.ts';
 
 const ROOT = '/sys/fs/cgroup';
-const PARENT = 'socketlab';
 const CPU_PERIOD_US = 100_000;
 
 export type CgroupVersion = 1 | 2;
+
+/** v1 trees a lab joins: limits in the first three; CPU time accounting in cpuacct where it is mounted apart from cpu. */
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu', ...(existsSync(join(ROOT, 'cpuacct/cpuacct.usage')) && !existsSync(join(ROOT, 'cpu/cpuacct.usage')) ? ['cpuacct'] : [])];
 
 export function detectCgroupVersion(): CgroupVersion {
   return existsSync(join(ROOT, 'cgroup.controllers')) ? 2 : 1;
@@ -43,20 +47,27 @@ export class LabCgroup {
   /** The directories that make up the group: one on v2, one per controller on v1. */
   readonly dirs: string[];
 
-  constructor(labId: string, version: CgroupVersion = detectCgroupVersion()) {
+  private readonly parent: string;
+
+  constructor(instance: string, labId: string, version: CgroupVersion = detectCgroupVersion()) {
     this.labId = labId;
     this.version = version;
-    this.dirs = version === 2 ? [join(ROOT, PARENT, labId)] : ['memory', 'pids', 'cpu'].map((c) => join(ROOT, c, PARENT, labId));
+    this.parent = join('socketlab', instance);
+    this.dirs = version === 2 ? [join(ROOT, this.parent, labId)] : V1_CONTROLLERS.map((c) => join(ROOT, c, this.parent, labId));
   }
 
   /** Creates the group with the lab's limits. */
   create(limits: Pick<LabLimits, 'memoryBytes' | 'pids' | 'cpus'>): void {
     const quota = String(Math.round(limits.cpus * CPU_PERIOD_US));
     if (this.version === 2) {
-      const parent = join(ROOT, PARENT);
-      mkdirSync(parent, { recursive: true });
-      write(join(ROOT, 'cgroup.subtree_control'), '+memory +pids +cpu');
-      write(join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
+      // Each level down to the lab's group must hand the controllers on.
+      let level = ROOT;
+      for (const part of this.parent.split('/')) {
+        write(join(level, 'cgroup.subtree_control'), '+memory +pids +cpu');
+        level = join(level, part);
+        mkdirSync(level, { recursive: true });
+      }
+      write(join(level, 'cgroup.subtree_control'), '+memory +pids +cpu');
       const dir = this.dirs[0]!;
       mkdirSync(dir, { recursive: true });
       write(join(dir, 'memory.max'), String(limits.memoryBytes));
@@ -65,7 +76,7 @@ export class LabCgroup {
       write(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
       return;
     }
-    const [memory, pids, cpu] = this.dirs as [string, string, string];
+    const [memory, pids, cpu] = this.dirs as [string, string, string, ...string[]];
     for (const dir of this.dirs) mkdirSync(dir, { recursive: true });
     write(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     // Without swap accounting this file is absent; the limit above then covers RAM only.
@@ -143,9 +154,9 @@ export class LabCgroup {
     throw new Error(`could not remove the control group of lab ${this.labId}: processes keep running in ${this.dirs.join(', ')}`);
   }
 
-  /** Lab ids of every group under socketlab/ (used to remove orphans after a crash). */
-  static existing(version: CgroupVersion = detectCgroupVersion()): string[] {
-    const parent = version === 2 ? join(ROOT, PARENT) : join(ROOT, 'pids', PARENT);
+  /** Lab ids of every group of a server instance (used to remove orphans after a crash). */
+  static existing(instance: string, version: CgroupVersion = detectCgroupVersion()): string[] {
+    const parent = version === 2 ? join(ROOT, 'socketlab', instance) : join(ROOT, 'pids', 'socketlab', instance);
     try {
       return readdirSync(parent, { withFileTypes: true })
         .filter((e) => e.isDirectory())

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Config } from '../server/config.ts';
 import { BwrapDriver } from './bwrap.ts';
+import { WarmPool } from './pool.ts';
 import type { SandboxDriver } from './types.ts';
 
 export interface DriverPaths {
@@ -25,7 +26,8 @@ export async function createDriver(config: Config, paths: DriverPaths): Promise<
   if (!bwrapAvailable()) {
     throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or set SANDBOX_DRIVER.');
   }
-  return new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR) });
+  const driver = new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR), instance: config.SANDBOX_INSTANCE });
+  return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL) : driver;
 }
 
 /** Stands in when no sandbox can run, so the site still serves and lab requests fail clearly. */
@@ -34,5 +36,6 @@ export function unavailableDriver(why: string): SandboxDriver {
     name: 'bwrap',
     create: () => Promise.reject(new Error(why)),
     removeOrphans: () => Promise.resolve(0),
+    close: () => Promise.resolve(),
   };
 }

@@ -31,7 +31,10 @@ export interface Sandbox {
 
 export interface SandboxDriver {
   readonly name: 'bwrap' | 'docker';
-  create(labId: string, limits: LabLimits): Promise<Sandbox>;
+  /** Starts a sandbox; its `labId` (random, unguessable) is chosen by the driver. */
+  create(limits: LabLimits): Promise<Sandbox>;
   /** Removes sandboxes a previous server process left behind (after kill -9); returns how many. */
   removeOrphans(): Promise<number>;
+  /** Removes whatever the driver itself still holds (e.g. a warm pool). */
+  close(): Promise<void>;
 }

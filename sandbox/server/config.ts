@@ -19,6 +19,11 @@ export const configSchema = z.object({
     .enum(['auto', 'bwrap', 'docker'])
     .default('auto')
     .describe('Which sandbox runs labs: bwrap (bubblewrap), docker, or auto (Docker if an engine answers, else bwrap).'),
+  SANDBOX_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 characters of a-z, 0-9 and -')
+    .default('main')
+    .describe('Name of this server\'s set of sandboxes; servers sharing a machine need different names.'),
   ALLOWED_ORIGINS: z
     .string()
     .default('')
@@ -31,6 +36,7 @@ export const configSchema = z.object({
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
+  LAB_WARM_POOL: z.coerce.number().int().min(0).max(50).default(2).describe('Sandboxes kept started and waiting, so a new lab opens at once (0 = none).'),
   LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
   LAB_PIDS: count(256, 'Process and thread limit of a lab.'),
   LAB_CPUS: z.coerce.number().positive().max(64).default(1).describe('CPU quota of a lab, in cores (0.5 = half a core).'),

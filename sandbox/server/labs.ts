@@ -83,18 +83,18 @@ export class LabManager {
     if (mine >= this.config.MAX_LABS_PER_CLIENT) {
       throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
     }
-    const id = randomBytes(16).toString('hex');
     const token = randomBytes(32).toString('base64url');
     this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
     let sandbox: Sandbox;
     try {
-      sandbox = await this.driver.create(id, this.limits);
+      sandbox = await this.driver.create(this.limits);
     } finally {
       const left = (this.pending.get(client) ?? 1) - 1;
       if (left > 0) this.pending.set(client, left);
       else this.pending.delete(client);
     }
     const now = Date.now();
+    const id = sandbox.labId;
     const lab: Lab = {
       id,
       client,
@@ -141,8 +141,8 @@ export class LabManager {
     const shell = await lab.sandbox.openShell(size);
     const terminal = new Terminal(termId, shell, {
       ringBytes: this.config.RING_BUFFER_KB * 1024,
-      highWater: 256 * 1024,
-      lowWater: 32 * 1024,
+      highWater: 512 * 1024,
+      lowWater: 128 * 1024,
       coalesceMs: 4,
       explainKill: () => lab.sandbox.limitHit(),
       onExit: () => {},
@@ -168,5 +168,6 @@ export class LabManager {
   async shutdown(): Promise<void> {
     this.accepting = false;
     await Promise.all([...this.labs.values()].map((lab) => this.end(lab, 'shutdown')));
+    await this.driver.close();
   }
 }

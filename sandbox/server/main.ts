@@ -126,7 +126,7 @@ export async function startServer(config: Config) {
       server.closeAllConnections();
     })());
 
-  return { server, port, labs, bridge, driver, stop };
+  return { server, port, labs, bridge, driver, config, stop };
 }
 
 if (import.meta.main) {

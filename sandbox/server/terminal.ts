@@ -43,6 +43,7 @@ export class Terminal {
   private peerStart = 0;
   private paused = false;
   private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlushBytes = 0;
   private exit: ExitInfo | null = null;
   private endReason: ExitReason | null = null;
 
@@ -119,14 +120,18 @@ export class Terminal {
   private onOutput(data: Uint8Array): void {
     this.ring.write(data);
     this.updateFlow();
-    if (!this.peer) return;
-    if (this.ring.endOffset - this.sent >= 64 * 1024) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.coalesceMs);
+    if (!this.peer || this.flushTimer) return;
+    // Small output (a keystroke's echo, a prompt) goes out at once; once output comes in bulk it
+    // is gathered for a few ms, so a flood travels in few large frames.
+    const pending = this.ring.endOffset - this.sent;
+    if ((pending < 1024 && this.lastFlushBytes < 4096) || pending >= 256 * 1024) this.flush();
+    else this.flushTimer = setTimeout(() => this.flush(), this.options.coalesceMs);
   }
 
   private flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    this.lastFlushBytes = this.ring.endOffset - this.sent;
     if (!this.peer || this.sent >= this.ring.endOffset) return;
     const pending = this.ring.readFrom(this.sent);
     if (pending) this.peer.send(encode.output(pending));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LabCgroup } from '../../sandbox/drivers/cgroups.ts';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../support/lab-client.ts';
@@ -20,7 +20,8 @@ const open = (lab: CreatedLab, termId: string) => {
 };
 
 before(async () => {
-  server = await startTestServer({ LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_CPUS: '0.5' });
+  // No warm pool here: the leak and orphan checks count every sandbox on the machine.
+  server = await startTestServer({ LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_CPUS: '0.5', LAB_WARM_POOL: '0' });
 });
 after(async () => {
   for (const t of terms) t.close();
@@ -35,6 +36,25 @@ async function sh(term: TermClient, command: string, ms = 20_000): Promise<strin
   const text = term.output.subarray(from).toString();
   return text.slice(0, text.lastIndexOf(marker));
 }
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+function parentOf(pid: number): number {
+  try {
+    return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  } catch {
+    return -1;
+  }
+}
+
+/** A lab's cgroup v1 folder for one controller. */
+const cgroupDir = (controller: string, labId: string) => `/sys/fs/cgroup/${controller}/socketlab/${server.config.SANDBOX_INSTANCE}/${labId}`;
 
 /** Host pids whose command line contains `needle`. */
 function hostProcesses(needle: string): number[] {
@@ -73,12 +93,12 @@ describe('attacks from inside a lab', () => {
     await Promise.all([b.waitFor('$ '), c.waitFor('$ ')]);
     b.type('bomb() { bomb | bomb & }; bomb\r');
     await new Promise((r) => setTimeout(r, 1500));
-    const pids = Number(readFileSync(`/sys/fs/cgroup/pids/socketlab/${bomb.labId}/pids.current`, 'utf8'));
+    const pids = Number(readFileSync(`${cgroupDir('pids', bomb.labId)}/pids.current`, 'utf8'));
     assert.ok(pids <= 64, `the bomb lab has ${pids} tasks, over its limit of 64`);
     const latencies = await echoLatencies(c, 20);
     assert.ok(latencies[18]! < 250, `echo in the other lab took ${latencies[18]!.toFixed(1)} ms (p95) during the fork bomb`);
     assert.equal(await deleteLab(server.base, bomb), 204);
-    assert.ok(!existsSync(`/sys/fs/cgroup/pids/socketlab/${bomb.labId}`), 'the lab\'s cgroup is removed');
+    assert.ok(!existsSync(cgroupDir('pids', bomb.labId)), 'the lab\'s cgroup is removed');
     await deleteLab(server.base, calm);
   });
 
@@ -89,7 +109,7 @@ describe('attacks from inside a lab', () => {
     const out = await sh(t, `python3 -c "a = []
 while True: a.append(bytearray(1 << 20))"`, 30_000);
     assert.match(out, /Killed/);
-    assert.equal(new LabCgroup(lab.labId).limitHit(), 'oom');
+    assert.equal(new LabCgroup(server.config.SANDBOX_INSTANCE, lab.labId).limitHit(), 'oom');
     assert.match(await sh(t, 'echo shell-alive'), /shell-alive/);
     await deleteLab(server.base, lab);
   });
@@ -112,8 +132,8 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
     await Promise.all([b.waitFor('$ '), c.waitFor('$ ')]);
     b.type('for i in 1 2 3 4; do (while :; do :; done) & done\r');
     await new Promise((r) => setTimeout(r, 1000));
-    const usage = (): number => Number(readFileSync(`/sys/fs/cgroup/cpuacct/socketlab/${burn.labId}/cpuacct.usage`, 'utf8'));
-    const measured = existsSync(`/sys/fs/cgroup/cpuacct/socketlab/${burn.labId}`);
+    const usage = (): number => Number(readFileSync(`${cgroupDir('cpuacct', burn.labId)}/cpuacct.usage`, 'utf8'));
+    const measured = existsSync(cgroupDir('cpuacct', burn.labId));
     const u0 = measured ? usage() : 0;
     const latencies = await echoLatencies(c, 40);
     if (measured) {
@@ -162,15 +182,17 @@ int main(void) { const char *s = "touch /tmp/injected\n"; int fd = open("/dev/tt
 
 describe('no leaks', () => {
   it('1000 labs created and destroyed leave no PTYs, descriptors, cgroups or processes behind', async () => {
+    // Counted for this process only, so other test files running alongside do not matter.
     const fds = () => readdirSync('/proc/self/fd').length;
-    const ptys = () => readdirSync('/dev/pts').length;
+    const ptys = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`) === '/dev/ptmx').length;
+    const bwraps = () => hostProcesses('bwrap --unshare-all').filter((pid) => parentOf(pid) === process.pid).length;
     // Warm up once so lazily opened descriptors (e.g. the first WebSocket) are not counted as leaks.
     const warm = await createLab(server.base);
     const w = open(warm, 'main');
     await w.waitFor('$ ');
     w.close();
     await deleteLab(server.base, warm);
-    const before = { fds: fds(), ptys: ptys(), bwrap: hostProcesses('bwrap --unshare-all').length };
+    const before = { fds: fds(), ptys: ptys(), bwrap: bwraps() };
     for (let round = 0; round < 250; round++) {
       await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -186,12 +208,13 @@ describe('no leaks', () => {
     // The test's own HTTP client keeps a few pooled connections in this process; a leak per lab would be ~1000.
     assert.ok(fds() <= before.fds + 16, `server descriptors grew from ${before.fds} to ${fds()}`);
     assert.equal(ptys(), before.ptys, 'PTYs left open');
-    assert.equal(hostProcesses('bwrap --unshare-all').length, before.bwrap, 'bwrap processes left running');
-    assert.deepEqual(LabCgroup.existing(), [], 'cgroups left behind');
+    assert.equal(bwraps(), before.bwrap, 'bwrap processes left running');
+    assert.deepEqual(LabCgroup.existing(server.config.SANDBOX_INSTANCE), [], 'cgroups left behind');
   });
 
   it('after kill -9 of the server, the next start removes the orphaned sandboxes', async () => {
-    const env = { ...process.env, PORT: '0', STATE_DIR: '/tmp/sl-state-orphans' };
+    const instance = `orphans-${process.pid}`;
+    const env = { ...process.env, PORT: '0', STATE_DIR: '/tmp/sl-state-orphans', SANDBOX_INSTANCE: instance };
     const child = spawn(process.execPath, ['sandbox/server/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const base = await new Promise<string>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -210,9 +233,10 @@ describe('no leaks', () => {
     await new Promise((r) => setTimeout(r, 300));
     // bwrap's --die-with-parent ends the namespace's init, and with it every process of the lab.
     assert.deepEqual(hostProcesses('sleep 4343'), []);
-    const restarted = await startTestServer();
+    assert.ok(LabCgroup.existing(instance).length > 0, 'the killed server left its cgroups behind');
+    const restarted = await startTestServer({ LAB_WARM_POOL: '0', SANDBOX_INSTANCE: instance });
     try {
-      assert.deepEqual(LabCgroup.existing(), []);
+      assert.deepEqual(LabCgroup.existing(instance), []);
     } finally {
       await restarted.stop();
     }

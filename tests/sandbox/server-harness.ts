@@ -8,10 +8,14 @@ import { join } from 'node:path';
 import { loadConfig } from '../../sandbox/server/config.ts';
 import { startServer } from '../../sandbox/server/main.ts';
 
+let started = 0;
+
 export type TestServer = Awaited<ReturnType<typeof startServer>> & { base: string };
 
+/** Each test server gets its own sandbox instance, so test files can run side by side. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
+    SANDBOX_INSTANCE: `test-${process.pid}-${++started}`,
     PORT: '0',
     HOST: '127.0.0.1',
     STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-state-')),

@@ -1,0 +1,148 @@
+/**
+ * Lab backend benchmarks, against a real server with real bwrap sandboxes on this machine:
+ *
+ * - lab start: POST /api/labs to the first prompt byte on a new terminal (target p50 <= 50 ms)
+ * - keystroke echo latency, one lab alone and while 200 other labs each type once a second
+ *   (targets p99 <= 5 ms and <= 25 ms)
+ * - output throughput through the bridge, against the raw PTY on the host (baseline; target >= 50 %)
+ * - memory per idle lab and how many idle labs fit (targets <= 10 MiB and >= 1000)
+ *
+ * Run with `npm run bench` (as root: the sandbox needs cgroups). `--quick` shrinks every count.
+ */
+import { readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import * as pty from 'node-pty';
+import { createLab, deleteLab, TermClient, type CreatedLab } from '../tests/support/lab-client.ts';
+import { startTestServer } from '../tests/sandbox/server-harness.ts';
+
+const quick = process.argv.includes('--quick');
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+function row(name: string, value: string, target: string, ok: boolean) {
+  console.log(`${name.padEnd(44)} ${value.padStart(18)}   target ${target.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`);
+}
+
+async function echoLatencies(t: TermClient, count: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = String.fromCharCode(97 + (i % 26));
+    const from = t.mark;
+    const t0 = performance.now();
+    t.type(key);
+    await t.waitFor(key, 5000, from);
+    out.push(performance.now() - t0);
+  }
+  t.type('\x15');
+  return out.sort((a, b) => a - b);
+}
+
+/** Sum of resident memory of every process in a lab's cgroup plus its kernel memory accounting. */
+function labMemory(labId: string): number {
+  try {
+    return Number(readFileSync(`/sys/fs/cgroup/memory/socketlab/${labId}/memory.usage_in_bytes`, 'utf8'));
+  } catch {
+    return Number(readFileSync(`/sys/fs/cgroup/socketlab/${labId}/memory.current`, 'utf8'));
+  }
+}
+
+async function rawPtyThroughput(bytes: number): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let got = 0;
+    const p = pty.spawn('/bin/sh', ['-c', `head -c ${bytes} /dev/zero | tr '\\0' x`], { cols: 120, rows: 40, encoding: null });
+    p.onData((d) => (got += d.length));
+    p.onExit(() => resolve(got / ((performance.now() - t0) / 1000)));
+  });
+}
+
+const server = await startTestServer({ MAX_LABS: '2000', LAB_IDLE_SECONDS: '3600' });
+const base = server.base;
+console.log(`Socket Lab lab benchmarks (${quick ? 'quick' : 'full'}), driver ${server.driver.name}\n`);
+
+// --- lab start ------------------------------------------------------------------------------
+const starts: number[] = [];
+for (let i = 0; i < (quick ? 10 : 40); i++) {
+  const t0 = performance.now();
+  const lab = await createLab(base);
+  const t = new TermClient(base, lab, 'main');
+  await t.until(() => t.received > 0, 'first byte');
+  starts.push(performance.now() - t0);
+  t.close();
+  await deleteLab(base, lab);
+}
+starts.sort((a, b) => a - b);
+row('lab start, POST to first prompt byte, p50', ms(pct(starts, 50)), '<= 50 ms', pct(starts, 50) <= 50);
+row('lab start, p90', ms(pct(starts, 90)), '', true);
+
+// --- echo latency ---------------------------------------------------------------------------
+const lab = await createLab(base);
+const main = new TermClient(base, lab, 'main');
+await main.waitFor('$ ');
+await echoLatencies(main, 20);
+const single = await echoLatencies(main, quick ? 100 : 400);
+row('echo latency, one lab, p50', ms(pct(single, 50)), '', true);
+row('echo latency, one lab, p99', ms(pct(single, 99)), '<= 5 ms', pct(single, 99) <= 5);
+
+const crowdSize = quick ? 50 : 200;
+const crowd: { lab: CreatedLab; t: TermClient }[] = [];
+for (let i = 0; i < crowdSize; i++) {
+  const l = await createLab(base);
+  const t = new TermClient(base, l, 'main', { keep: 4096 });
+  crowd.push({ lab: l, t });
+}
+await Promise.all(crowd.map(({ t }) => t.waitFor('$ ', 30_000)));
+// Each lab types once a second, spread evenly over the second.
+const typers = crowd.map(({ t }, i) =>
+  setTimeout(() => {
+    const timer = setInterval(() => t.type('x'), 1000);
+    typers.push(timer as unknown as NodeJS.Timeout);
+  }, (i * 1000) / crowdSize),
+);
+await new Promise((r) => setTimeout(r, 1500));
+const loaded = await echoLatencies(main, quick ? 100 : 400);
+for (const timer of typers) clearInterval(timer);
+row(`echo latency, with ${crowdSize} labs typing 1/s, p50`, ms(pct(loaded, 50)), '', true);
+row(`echo latency, with ${crowdSize} labs typing 1/s, p99`, ms(pct(loaded, 99)), '<= 25 ms', pct(loaded, 99) <= 25);
+
+// --- memory per idle lab ------------------------------------------------------------------------
+global.gc?.();
+const rssBefore = process.memoryUsage().rss;
+const idle: CreatedLab[] = [];
+const idleCount = quick ? 100 : 1000;
+const freeBefore = freemem();
+for (let i = 0; i < idleCount; i += 10) idle.push(...(await Promise.all(Array.from({ length: Math.min(10, idleCount - i) }, () => createLab(base)))));
+await new Promise((r) => setTimeout(r, 500));
+const inLabs = idle.reduce((sum, l) => sum + labMemory(l.labId), 0);
+const serverGrowth = Math.max(0, process.memoryUsage().rss - rssBefore);
+const perLab = (inLabs + serverGrowth) / idleCount;
+const machineDrop = (freeBefore - freemem()) / idleCount;
+row(`memory per idle lab (cgroup + server), ${idleCount} labs`, mib(perLab), '<= 10 MiB', perLab <= 10 * 1048576);
+row('memory per idle lab (drop in free memory)', mib(machineDrop), '', true);
+row('idle labs running at once', String(idle.length), '>= 1000', idle.length >= 1000);
+row('idle labs that fit in free memory (estimate)', String(Math.floor(freeBefore / Math.max(perLab, machineDrop))), '>= 1000', freeBefore / Math.max(perLab, machineDrop) >= 1000);
+for (const l of idle) await deleteLab(base, l);
+
+// --- throughput -----------------------------------------------------------------------------
+const total = (quick ? 32 : 128) * 1048576;
+const raw = await rawPtyThroughput(total);
+const worker = new Worker(new URL('./flood-worker.ts', import.meta.url), { workerData: { base, lab, bytes: total } });
+const bridged = await new Promise<number>((resolve, reject) => {
+  worker.once('message', resolve);
+  worker.once('error', reject);
+});
+await worker.terminate();
+row('output throughput, raw PTY on the host (baseline)', `${mib(raw)}/s`, '', true);
+row('output throughput, through the bridge', `${mib(bridged)}/s`, '', true);
+row('bridge / raw PTY', `${((bridged / raw) * 100).toFixed(0)} %`, '>= 50 %', bridged / raw >= 0.5);
+
+for (const { lab: l, t } of crowd) {
+  t.close();
+  await deleteLab(base, l);
+}
+main.close();
+await deleteLab(base, lab);
+await server.stop();
+process.exit(0);

@@ -1,0 +1,60 @@
+/**
+ * Keeps a few sandboxes started ahead of time, so a learner's "start lab" takes one that is ready
+ * instead of waiting for namespaces, cgroups and the home folder. Works with any driver. A pooled
+ * sandbox is only handed out for the limits it was made with.
+ */
+import type { LabLimits } from '../protocol.ts';
+import type { Sandbox, SandboxDriver } from './types.ts';
+
+export class WarmPool implements SandboxDriver {
+  readonly name: SandboxDriver['name'];
+  private readonly driver: SandboxDriver;
+  private readonly size: number;
+  private readonly ready: Sandbox[] = [];
+  private limits: LabLimits | null = null;
+  private filling = 0;
+  private closed = false;
+
+  constructor(driver: SandboxDriver, size: number) {
+    this.driver = driver;
+    this.size = size;
+    this.name = driver.name;
+  }
+
+  async create(limits: LabLimits): Promise<Sandbox> {
+    if (!this.limits || JSON.stringify(limits) !== JSON.stringify(this.limits)) {
+      // First use, or new limits: what the pool holds was made for others.
+      this.limits = limits;
+      for (const stale of this.ready.splice(0)) void stale.destroy();
+    }
+    const sandbox = this.ready.shift() ?? (await this.driver.create(limits));
+    this.refill();
+    return sandbox;
+  }
+
+  private refill(): void {
+    while (!this.closed && this.limits && this.ready.length + this.filling < this.size) {
+      this.filling++;
+      const limits = this.limits;
+      this.driver
+        .create(limits)
+        .then((sandbox) => {
+          if (this.closed || limits !== this.limits) void sandbox.destroy();
+          else this.ready.push(sandbox);
+        })
+        .catch((err: unknown) => console.error(`warm pool: could not start a sandbox: ${(err as Error).message}`))
+        .finally(() => this.filling--);
+    }
+  }
+
+  removeOrphans(): Promise<number> {
+    return this.driver.removeOrphans();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.filling > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await Promise.all(this.ready.splice(0).map((sandbox) => sandbox.destroy()));
+    await this.driver.close();
+  }
+}
