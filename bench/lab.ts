@@ -9,10 +9,11 @@
  *
  * Run with `npm run bench` (as root: the sandbox needs cgroups). `--quick` shrinks every count.
  */
-import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as pty from 'node-pty';
+import { LabCgroup } from '../sandbox/drivers/cgroups.ts';
+import { start as startWetty, getLogger as wettyLogger } from 'wetty';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../tests/support/lab-client.ts';
 import { startTestServer } from '../tests/sandbox/server-harness.ts';
 
@@ -39,13 +40,9 @@ async function echoLatencies(t: TermClient, count: number): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-/** Sum of resident memory of every process in a lab's cgroup plus its kernel memory accounting. */
+/** Memory the kernel charges to a lab's cgroup: its processes, page cache and tmpfs files. */
 function labMemory(labId: string): number {
-  try {
-    return Number(readFileSync(`/sys/fs/cgroup/memory/socketlab/${labId}/memory.usage_in_bytes`, 'utf8'));
-  } catch {
-    return Number(readFileSync(`/sys/fs/cgroup/socketlab/${labId}/memory.current`, 'utf8'));
-  }
+  return new LabCgroup(server.config.SANDBOX_INSTANCE, labId).memoryBytes();
 }
 
 async function rawPtyThroughput(bytes: number): Promise<number> {
@@ -137,6 +134,21 @@ await worker.terminate();
 row('output throughput, raw PTY on the host (baseline)', `${mib(raw)}/s`, '', true);
 row('output throughput, through the bridge', `${mib(bridged)}/s`, '', true);
 row('bridge / raw PTY', `${((bridged / raw) * 100).toFixed(0)} %`, '>= 50 %', bridged / raw >= 0.5);
+
+// wetty (npm `wetty`, socket.io, bash on the host with no sandbox) on the same machine, same run.
+wettyLogger().level = 'error';
+const wettyPort = 20_000 + Math.floor(Math.random() * 20_000);
+const wettySsh = { user: '', host: 'localhost', auth: 'password', port: 22, knownHosts: '/dev/null', allowRemoteHosts: false, allowRemoteCommand: false, config: '' };
+const wettyServer = await startWetty(wettySsh, { base: '/wetty/', port: wettyPort, host: '127.0.0.1', socket: false, title: 'wetty', allowIframe: false }, '/bin/bash', false);
+const wettyWorker = new Worker(new URL('./wetty-worker.ts', import.meta.url), { workerData: { port: wettyPort, bytes: total } });
+const wetty = await new Promise<number>((resolve, reject) => {
+  wettyWorker.once('message', resolve);
+  wettyWorker.once('error', reject);
+});
+await wettyWorker.terminate();
+wettyServer.close();
+row('output throughput, wetty', `${mib(wetty)}/s`, '', true);
+row('bridge / wetty', `${(bridged / wetty).toFixed(2)}x`, '>= 2x', bridged / wetty >= 2);
 
 for (const { lab: l, t } of crowd) {
   t.close();

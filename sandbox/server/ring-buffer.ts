@@ -36,16 +36,19 @@ export class RingBuffer {
     this.end += data.length;
   }
 
-  /** Bytes from `offset` to the end; null when `offset` is older than what the buffer still holds. */
-  readFrom(offset: number): Uint8Array | null {
+  /**
+   * Bytes from `offset` to the end, copied into a new array after `headroom` empty bytes (room for
+   * a frame header, saving a copy on the hot path); null when `offset` is no longer held.
+   */
+  readFrom(offset: number, headroom = 0): Uint8Array | null {
     if (offset < this.startOffset || offset > this.end) return null;
     const length = this.end - offset;
-    const out = new Uint8Array(length);
+    const out = new Uint8Array(headroom + length);
     const cap = this.buffer.length;
     const at = offset % cap;
     const first = Math.min(length, cap - at);
-    out.set(this.buffer.subarray(at, at + first), 0);
-    out.set(this.buffer.subarray(0, length - first), first);
+    out.set(this.buffer.subarray(at, at + first), headroom);
+    out.set(this.buffer.subarray(0, length - first), headroom + first);
     return out;
   }
 }

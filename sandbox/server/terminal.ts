@@ -7,7 +7,7 @@
  * on its next write), and resumed below `lowWater`. The same rule holds while nobody is attached,
  * so output made during a disconnect never outruns the ring buffer and a reattach replays it whole.
  */
-import { encode, type ExitInfo, type ExitReason } from '../protocol.ts';
+import { encode, Op, type ExitInfo, type ExitReason } from '../protocol.ts';
 import type { Shell } from '../drivers/types.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
@@ -133,8 +133,11 @@ export class Terminal {
     this.flushTimer = null;
     this.lastFlushBytes = this.ring.endOffset - this.sent;
     if (!this.peer || this.sent >= this.ring.endOffset) return;
-    const pending = this.ring.readFrom(this.sent);
-    if (pending) this.peer.send(encode.output(pending));
+    const frame = this.ring.readFrom(this.sent, 1);
+    if (frame) {
+      frame[0] = Op.OUTPUT;
+      this.peer.send(frame);
+    }
     this.sent = this.ring.endOffset;
   }
 
