@@ -11,12 +11,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../protocol.ts';
 import { LabCgroup } from './cgroups.ts';
+import { LAB_GO_CACHE, mountLabGoCache, unmountLabGoCache, warmGoCache } from './go-cache.ts';
 import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 export const SANDBOX_USER = { name: 'learner', uid: 1000, gid: 1000, home: '/home/learner' } as const;
@@ -47,6 +48,8 @@ export interface BwrapOptions {
   stateDir: string;
   /** Names this server's cgroup subtree (SANDBOX_INSTANCE). */
   instance: string;
+  /** Shared warm Go build cache (see go-cache.ts); labs mount it under an overlay. */
+  goCacheDir: string;
   /** First host uid handed to labs; each running lab gets its own. */
   firstHostUid?: number;
 }
@@ -58,11 +61,13 @@ export class BwrapDriver implements SandboxDriver {
   private readonly etcDir: string;
   /** Descriptors of the examples and node_modules folders, opened as root and handed to bwrap, so
    *  the unprivileged lab uid needs no permission on the path to the project (e.g. under /root). */
-  private readonly shareFds: [number, number];
+  private readonly shareFds: number[];
+  private readonly hasGoCache: boolean;
 
   constructor(options: BwrapOptions) {
     this.options = { firstHostUid: 200_000, ...options };
     this.etcDir = join(options.stateDir, 'bwrap-etc');
+    this.hasGoCache = warmGoCache(options.examplesDir, options.goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` });
     this.shareFds = [openSync(options.examplesDir, 'r'), openSync(options.nodeModulesDir, 'r')];
     mkdirSync(this.etcDir, { recursive: true });
     // Labs run as unprivileged host uids, which must be able to read these (a mkdtemp parent is 0700).
@@ -86,6 +91,15 @@ export class BwrapDriver implements SandboxDriver {
     }
   }
 
+  /** Per-lab host folders (the Go cache overlay). */
+  private labDir(labId: string): string {
+    return join(this.labsDir, labId);
+  }
+
+  private get labsDir(): string {
+    return join(this.options.stateDir, 'labs', this.options.instance);
+  }
+
   private bwrapArgs(limits: LabLimits): string[] {
     const { home, uid, gid } = SANDBOX_USER;
     const args = [
@@ -102,6 +116,7 @@ export class BwrapDriver implements SandboxDriver {
       '--size', String(limits.tmpBytes), '--tmpfs', home,
       '--ro-bind-fd', '4', '/opt/socketlab/examples',
       '--ro-bind-fd', '5', '/opt/socketlab/node_modules',
+      ...(this.hasGoCache ? ['--bind-fd', '6', LAB_GO_CACHE] : []),
       '--remount-ro', '/',
       '--chdir', home,
       ...Object.entries(SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]),
@@ -119,20 +134,28 @@ export class BwrapDriver implements SandboxDriver {
     const cgroup = new LabCgroup(this.options.instance, labId);
     cgroup.create(limits);
     const hostUid = this.allocateUid();
+    const labDir = this.labDir(labId);
+    const extraFds: number[] = [];
+    if (this.hasGoCache) extraFds.push(openSync(await mountLabGoCache(this.options.goCacheDir, labDir, hostUid, limits.tmpBytes), 'r'));
     // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
     // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
     const join = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
     const child = spawn(
       '/bin/sh',
       ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(limits)],
-      { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds], env: {} },
+      { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds, ...extraFds], env: {} },
     );
+    for (const fd of extraFds) closeSync(fd); // bwrap has its own copy now
     try {
       const [initPid] = await Promise.all([readChildPid(child), homeReady(child)]);
-      return new BwrapSandbox(labId, child, initPid, cgroup, () => this.uidsInUse.delete(hostUid));
+      return new BwrapSandbox(labId, child, initPid, cgroup, async () => {
+        await unmountLabGoCache(labDir);
+        this.uidsInUse.delete(hostUid);
+      });
     } catch (err) {
       child.kill('SIGKILL');
       await cgroup.destroy();
+      await unmountLabGoCache(labDir);
       this.uidsInUse.delete(hostUid);
       throw err;
     }
@@ -141,7 +164,10 @@ export class BwrapDriver implements SandboxDriver {
   async removeOrphans(): Promise<number> {
     const orphans = LabCgroup.existing(this.options.instance);
     for (const labId of orphans) await new LabCgroup(this.options.instance, labId).destroy();
-    return orphans.length;
+    // Host mounts of labs whose processes are gone (their cgroups may already have been removed).
+    const leftovers = existsSync(this.labsDir) ? readdirSync(this.labsDir) : [];
+    for (const labId of leftovers) await unmountLabGoCache(this.labDir(labId));
+    return new Set([...orphans, ...leftovers]).size;
   }
 
   async close(): Promise<void> {}
@@ -184,9 +210,9 @@ class BwrapSandbox implements Sandbox {
   private readonly child: ChildProcess;
   private readonly initPid: number;
   private readonly cgroup: LabCgroup;
-  private readonly release: () => void;
+  private readonly release: () => Promise<void>;
 
-  constructor(labId: string, child: ChildProcess, initPid: number, cgroup: LabCgroup, release: () => void) {
+  constructor(labId: string, child: ChildProcess, initPid: number, cgroup: LabCgroup, release: () => Promise<void>) {
     this.labId = labId;
     this.child = child;
     this.initPid = initPid;
@@ -223,8 +249,11 @@ class BwrapSandbox implements Sandbox {
     if (this.destroyed) return;
     this.destroyed = true;
     this.child.kill('SIGKILL');
-    await this.cgroup.destroy();
-    this.release();
+    try {
+      await this.cgroup.destroy();
+    } finally {
+      await this.release();
+    }
   }
 }
 

@@ -115,7 +115,8 @@ export class LabCgroup {
 
   /** Kills every process in the group and removes it. Processes that fork while we kill are caught by the loop. */
   async destroy(): Promise<void> {
-    for (let attempt = 0; attempt < 50; attempt++) {
+    // Killed processes leave the group only once reaped, which can take a moment under load.
+    for (let attempt = 0; attempt < 300; attempt++) {
       let alive = 0;
       if (this.version === 2 && existsSync(join(this.dirs[0]!, 'cgroup.kill'))) {
         try {

@@ -26,7 +26,7 @@ export async function createDriver(config: Config, paths: DriverPaths): Promise<
   if (!bwrapAvailable()) {
     throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or set SANDBOX_DRIVER.');
   }
-  const driver = new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR), instance: config.SANDBOX_INSTANCE });
+  const driver = new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR), instance: config.SANDBOX_INSTANCE, goCacheDir: resolve(config.GO_CACHE_DIR) });
   return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL) : driver;
 }
 
