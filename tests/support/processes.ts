@@ -41,8 +41,9 @@ export function start(command: string, { cwd, env }: StartOptions): Running {
   });
   // A program that exits before reading its input closes the pipe; that is its business, not a crash.
   child.stdin.on('error', () => {});
+  // 'close', not 'exit': only then has everything the program printed been read.
   const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       for (const wake of waiters) wake();
       resolve(code ?? signal ?? 'unknown');
     });

@@ -1,0 +1,109 @@
+/*
+ * Unix datagram client: binds its own socket file first, so the server has an address to answer.
+ *
+ * Shows: mkdtemp() for a private directory (tmpnam() names a file someone else may create first;
+ * the compiler warns about it for that reason), bind() to <dir>/client.sock, sendto() the server,
+ * a 1 s receive timeout (SO_RCVTIMEO), and removing our socket file and directory at the end or
+ * on Ctrl-C.
+ *
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o client client.c
+ * Run:   ./client /tmp/socketlab-uds-dgram.sock    (type lines; Ctrl-D to finish)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_MESSAGE 65536
+
+static char dir[] = "/tmp/socketlab-client-XXXXXX";
+static char self_path[sizeof dir + sizeof "/client.sock"];
+
+static void clean_up(void) {
+    unlink(self_path);
+    rmdir(dir);
+}
+
+static void on_signal(int sig) {
+    (void)sig;
+    clean_up(); /* unlink and rmdir are async-signal-safe */
+    _exit(0);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "%s failed: %s\n", what, strerror(errno));
+    clean_up();
+    exit(1);
+}
+
+static socklen_t unix_address(struct sockaddr_un *addr, const char *path) {
+    size_t len = strlen(path);
+    if (len >= sizeof addr->sun_path) {
+        fprintf(stderr, "socket path too long (%zu bytes, max %zu)\n", len, sizeof addr->sun_path - 1);
+        clean_up();
+        exit(2);
+    }
+    memset(addr, 0, sizeof *addr);
+    addr->sun_family = AF_UNIX;
+    memcpy(addr->sun_path, path, len + 1);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 2) {
+        fprintf(stderr, "usage: client [server-socket-path]\n");
+        return 2;
+    }
+    const char *server_path = argc == 2 ? argv[1] : "/tmp/socketlab-uds-dgram.sock";
+
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "mkdtemp failed: %s\n", strerror(errno));
+        return 1;
+    }
+    snprintf(self_path, sizeof self_path, "%s/client.sock", dir);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) die("sigaction");
+
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_un self, server;
+    socklen_t self_len = unix_address(&self, self_path);
+    socklen_t server_len = unix_address(&server, server_path);
+    /* Without this bind, our datagrams carry no return address and the server cannot reply. */
+    if (bind(fd, (struct sockaddr *)&self, self_len) < 0) die("bind");
+    struct timeval timeout = {.tv_sec = 1};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) die("setsockopt");
+    printf("bound to %s\n", self_path);
+
+    char line[MAX_MESSAGE + 2];
+    static char reply[MAX_MESSAGE + 8];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        size_t len = strcspn(line, "\n"); /* the datagram is the line without its newline */
+        if (sendto(fd, line, len, 0, (struct sockaddr *)&server, server_len) < 0) {
+            /* ENOENT: no such file; ECONNREFUSED: a file with nobody bound to it. */
+            fprintf(stderr, "sendto %s failed: %s\n", server_path, strerror(errno));
+            continue;
+        }
+        ssize_t n = recv(fd, reply, sizeof reply, 0);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                fprintf(stderr, "no reply within 1 s\n");
+                continue;
+            }
+            die("recv");
+        }
+        printf("%.*s\n", (int)n, reply); /* print exactly the n bytes received */
+    }
+    if (ferror(stdin)) die("reading stdin");
+    close(fd);
+    clean_up();
+    return 0;
+}
