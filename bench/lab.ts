@@ -55,7 +55,7 @@ async function rawPtyThroughput(bytes: number): Promise<number> {
   });
 }
 
-const server = await startTestServer({ MAX_LABS: '2000', LAB_IDLE_SECONDS: '3600' });
+const server = await startTestServer({ MAX_LABS: '2000', MAX_LABS_PER_CLIENT: '2000', LAB_IDLE_SECONDS: '3600' });
 const base = server.base;
 console.log(`Socket Lab lab benchmarks (${quick ? 'quick' : 'full'}), driver ${server.driver.name}\n`);
 
@@ -103,6 +103,10 @@ const loaded = await echoLatencies(main, quick ? 100 : 400);
 for (const timer of typers) clearInterval(timer);
 row(`echo latency, with ${crowdSize} labs typing 1/s, p50`, ms(pct(loaded, 50)), '', true);
 row(`echo latency, with ${crowdSize} labs typing 1/s, p99`, ms(pct(loaded, 99)), '<= 25 ms', pct(loaded, 99) <= 25);
+for (const { lab: l, t } of crowd) {
+  t.close();
+  await deleteLab(base, l);
+}
 
 // --- memory per idle lab ------------------------------------------------------------------------
 global.gc?.();
@@ -150,10 +154,6 @@ wettyServer.close();
 row('output throughput, wetty', `${mib(wetty)}/s`, '', true);
 row('bridge / wetty', `${(bridged / wetty).toFixed(2)}x`, '>= 2x', bridged / wetty >= 2);
 
-for (const { lab: l, t } of crowd) {
-  t.close();
-  await deleteLab(base, l);
-}
 main.close();
 await deleteLab(base, lab);
 await server.stop();

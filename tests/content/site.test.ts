@@ -4,10 +4,9 @@
  * with bad frontmatter fails the build with a message naming the file, the field and what is allowed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { LANG_LABELS, LANGS, TOPICS } from '../../src/lib/examples/manifest.ts';
 import { LESSON_TOPICS } from '../../src/schemas/lesson.ts';
 import { run } from '../support/processes.ts';
@@ -88,13 +87,21 @@ describe('lesson sources', () => {
   });
 });
 
+/** A build folder inside the project: the server half of the build resolves packages from node_modules. */
+function buildDir(prefix: string): string {
+  mkdirSync(join(ROOT, '.test-builds'), { recursive: true });
+  return mkdtempSync(join(ROOT, '.test-builds', prefix));
+}
+
 describe('the built site', () => {
-  const dist = mkdtempSync(join(tmpdir(), 'sl-site-'));
+  const out = buildDir('site-');
+  const dist = join(out, 'client'); // the pages; out/server holds the Node adapter's half
 
   before(async () => {
-    const result = await run(`${astro} build --outDir ${dist}`, { cwd: ROOT, env: buildEnv, timeoutMs: 300_000 });
+    const result = await run(`${astro} build --outDir ${out}`, { cwd: ROOT, env: buildEnv, timeoutMs: 300_000 });
     assert.equal(result.code, 0, `astro build failed:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
   });
+  after(() => rmSync(out, { recursive: true, force: true }));
 
   it('has a page for every lesson', () => {
     for (const lesson of readLessons()) {
@@ -141,7 +148,8 @@ describe('the built site', () => {
 describe('bad lesson frontmatter', () => {
   it('fails the build naming the file, the field and what is allowed', async () => {
     const fixtures = join(import.meta.dirname, 'fixtures/bad-frontmatter');
-    const out = mkdtempSync(join(tmpdir(), 'sl-bad-'));
+    const out = buildDir('bad-');
+    after(() => rmSync(out, { recursive: true, force: true }));
     const result = await run(`${astro} build --outDir ${out}`, {
       cwd: ROOT,
       env: { ...buildEnv, SOCKETLAB_LESSONS_DIR: fixtures },
