@@ -1,0 +1,71 @@
+/**
+ * The course site in a real browser (Debian's Chromium, driven by playwright-core), served by the
+ * real server from the built site: language tabs stay in sync across pages and visits, and search
+ * finds lessons.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { ROOT } from '../support/examples.ts';
+import { startTestServer, type TestServer } from '../sandbox/server-harness.ts';
+
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
+  server = await startTestServer({ LAB_WARM_POOL: '0' });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the course site in a browser', () => {
+  it('remembers the language tab across pages: pick Go once, every example shows Go', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.base}/tcp/`);
+    const firstTabs = page.locator('starlight-tabs[data-sync-key="lang"]').first();
+    await firstTabs.getByRole('tab', { name: 'Go' }).click();
+    await assert.doesNotReject(firstTabs.getByRole('tabpanel').filter({ hasText: 'package main' }).first().waitFor());
+    // Every other example on the page follows...
+    const selected = await page.locator('starlight-tabs[data-sync-key="lang"] [role="tab"][aria-selected="true"]').allTextContents();
+    assert.ok(selected.length > 3);
+    assert.deepEqual([...new Set(selected.map((s) => s.trim()))], ['Go']);
+    // ...and so does the next page.
+    await page.goto(`${server.base}/uds-dgram/`);
+    const next = await page.locator('starlight-tabs[data-sync-key="lang"] [role="tab"][aria-selected="true"]').allTextContents();
+    assert.deepEqual([...new Set(next.map((s) => s.trim()))], ['Go']);
+    await page.close();
+  });
+
+  it('finds lessons with search', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.base}/intro/`);
+    await page.getByRole('button', { name: /search/i }).first().click();
+    await page.locator('dialog input[type="search"], dialog input').first().fill('SO_REUSEADDR');
+    const result = page.locator('.pagefind-ui__result-link').first();
+    await result.waitFor({ timeout: 10_000 });
+    const links = await page.locator('.pagefind-ui__result-link').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+    assert.ok(links.some((href) => href?.includes('/tcp/')), `search results: ${links.join(', ')}`);
+    await page.close();
+  });
+
+  it('serves every lesson with its examples and no console errors', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    for (const slug of ['intro', 'tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds', 'compare']) {
+      const res = await page.goto(`${server.base}/${slug}/`);
+      assert.equal(res?.status(), 200, `/${slug}/`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
