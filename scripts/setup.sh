@@ -81,5 +81,10 @@ done
 cd "$ROOT"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
-  npm ci --no-fund --no-audit --loglevel=error
+  # Some registry mirrors lack the optional binaries of other platforms (darwin, win32, ...); npm ci
+  # then refuses the lock file as incomplete. npm install keeps every version the lock pins.
+  npm ci --no-fund --no-audit --loglevel=error 2>/dev/null || {
+    say "npm ci refused the lock file (optional packages for other platforms missing from this registry); npm install instead"
+    npm install --no-fund --no-audit --loglevel=error
+  }
 fi

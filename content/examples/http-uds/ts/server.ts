@@ -71,16 +71,22 @@ try {
 
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost'); // the host is not used for routing
-  if (req.method === 'GET' && url.pathname === '/health') {
-    reply(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
-  } else if (req.method === 'POST' && url.pathname === '/echo') {
-    const body = await readBody(req);
-    if (body === null) reply(res, 413, 'text/plain', 'request body too large\n');
-    else reply(res, 200, 'text/plain', body);
-  } else {
-    reply(res, 404, 'text/plain', 'not found\n');
+  try {
+    if (req.method === 'GET' && url.pathname === '/health') {
+      reply(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+    } else if (req.method === 'POST' && url.pathname === '/echo') {
+      const body = await readBody(req);
+      if (body === null) reply(res, 413, 'text/plain', 'request body too large\n');
+      else reply(res, 200, 'text/plain', body);
+    } else {
+      reply(res, 404, 'text/plain', 'not found\n');
+    }
+    console.log(`${req.method} ${url.pathname} -> ${res.statusCode}`);
+  } catch (err) {
+    // E.g. the client hung up halfway through its body ('aborted'): that request is over, the server is not.
+    console.error(`${req.method} ${url.pathname}: ${(err as Error).message}`);
+    res.destroy();
   }
-  console.log(`${req.method} ${url.pathname} -> ${res.statusCode}`);
 });
 
 server.on('error', (err) => {

@@ -24,24 +24,31 @@ const server = net.createServer((socket) => {
   console.log(`client ${name} connected`);
   let pending = ''; // bytes received that do not yet end with '\n'
   socket.setEncoding('utf8');
+  const answer = (raw: string) => {
+    const line = raw.replace(/\r$/, '');
+    console.log(`client ${name} says: ${line}`);
+    // write() queues everything; Node keeps writing until the kernel has taken it all.
+    socket.write(`echo: ${line}\n`);
+  };
 
   socket.on('data', (chunk: string) => {
     pending += chunk;
     let newline: number;
     while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline).replace(/\r$/, '');
+      answer(pending.slice(0, newline));
       pending = pending.slice(newline + 1);
-      console.log(`client ${name} says: ${line}`);
-      // write() queues everything; Node keeps writing until the kernel has taken it all.
-      socket.write(`echo: ${line}\n`);
     }
     if (pending.length > MAX_LINE) {
       console.error(`client ${name}: line longer than ${MAX_LINE} bytes, closing`);
       socket.destroy();
     }
   });
-  // 'end' is EOF: the client shut down its sending side. Finish ours too.
-  socket.on('end', () => socket.end());
+  // 'end' is EOF: the client shut down its sending side. A last line without its newline is
+  // still a line: answer it, then finish our side too.
+  socket.on('end', () => {
+    if (pending.length > 0) answer(pending);
+    socket.end();
+  });
   socket.on('error', (err) => console.error(`client ${name}: ${err.message}`));
   socket.on('close', () => {
     clients.delete(socket);

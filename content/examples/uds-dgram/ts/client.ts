@@ -25,13 +25,16 @@ const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
 
 const socket = unix.createSocket('unix_dgram');
 let settle: ((reply: string | null) => void) | null = null;
-// Replies are matched to the line just sent: set the waiter up before sending.
 socket.on('message', (message) => settle?.(message.toString('utf8')));
 socket.on('error', (err) => {
   console.error(`socket error: ${err.message}`);
+  if (err.syscall === 'bind') {
+    cleanUp();
+    process.exit(1);
+  }
   settle?.(null);
 });
-socket.bind(self);
+socket.bind(self); // reports failure through 'error' at once
 console.log(`bound to ${self}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -23,15 +23,13 @@ if (Buffer.byteLength(path) > MAX_PATH) {
   process.exit(2);
 }
 
-/** True when something is bound to `file`: a datagram sent there is accepted, not refused. */
+/** True when something is bound to `file`. connect() on a datagram socket to a file nobody is
+ *  bound to fails with ECONNREFUSED; unix-dgram reports the outcome at once, as an event. */
 function isLive(file: string): boolean {
   const probe = unix.createSocket('unix_dgram');
   let refused = false;
-  // unix-dgram reports errors as negative errno numbers; an empty datagram to a file nobody is
-  // bound to is refused with ECONNREFUSED.
-  probe.send(Buffer.alloc(0), 0, 0, file, (err) => {
-    if (err) refused = errnoName(err) === 'ECONNREFUSED';
-  });
+  probe.on('error', (err) => (refused = errnoName(err) === 'ECONNREFUSED'));
+  probe.connect(file);
   probe.close();
   return !refused;
 }

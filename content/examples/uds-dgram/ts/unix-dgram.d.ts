@@ -10,11 +10,13 @@ declare module 'unix-dgram' {
 
   export interface UnixDgramSocket extends EventEmitter {
     bind(path: string): void;
+    /** Fixes the peer (connect(2)); emits 'connect', or 'error' at once when nobody is bound there. */
+    connect(path: string): void;
     send(buf: Buffer, offset: number, length: number, path: string, callback?: (err?: NodeJS.ErrnoException) => void): void;
     close(): void;
     on(event: 'message', listener: (message: Buffer, rinfo: RemoteInfo) => void): this;
     on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): this;
-    on(event: 'listening', listener: () => void): this;
+    on(event: 'listening' | 'connect', listener: () => void): this;
   }
 
   export function createSocket(type: 'unix_dgram', listener?: (message: Buffer, rinfo: RemoteInfo) => void): UnixDgramSocket;

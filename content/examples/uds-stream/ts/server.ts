@@ -61,21 +61,27 @@ const server = net.createServer((socket) => {
   console.log(`client #${id} connected`);
   let pending = '';
   socket.setEncoding('utf8');
+  const answer = (raw: string) => {
+    const line = raw.replace(/\r$/, '');
+    console.log(`client #${id} says: ${line}`);
+    socket.write(`echo: ${line}\n`);
+  };
   socket.on('data', (chunk: string) => {
     pending += chunk;
     let newline: number;
     while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline).replace(/\r$/, '');
+      answer(pending.slice(0, newline));
       pending = pending.slice(newline + 1);
-      console.log(`client #${id} says: ${line}`);
-      socket.write(`echo: ${line}\n`);
     }
     if (pending.length > MAX_LINE) {
       console.error(`client #${id}: line longer than ${MAX_LINE} bytes, closing`);
       socket.destroy();
     }
   });
-  socket.on('end', () => socket.end());
+  socket.on('end', () => {
+    if (pending.length > 0) answer(pending); // a last line without its newline is still a line
+    socket.end();
+  });
   socket.on('error', (err) => console.error(`client #${id}: ${err.message}`));
   socket.on('close', () => {
     clients.delete(socket);
