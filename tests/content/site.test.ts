@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { LANG_LABELS, LANGS, TOPICS } from '../../src/lib/examples/manifest.ts';
 import { LESSON_TOPICS } from '../../src/schemas/lesson.ts';
 import { run } from '../support/processes.ts';
@@ -155,7 +156,8 @@ describe('bad lesson frontmatter', () => {
       env: { ...buildEnv, SOCKETLAB_LESSONS_DIR: fixtures },
       timeoutMs: 300_000,
     });
-    const output = result.stdout + result.stderr;
+    // Astro colours its output when CI is set, even into a pipe; compare the plain text.
+    const output = stripVTControlCharacters(result.stdout + result.stderr);
     assert.notEqual(result.code, 0, 'the build should fail');
     assert.match(output, /udp-broken\.mdx/, 'the message names the file');
     assert.match(output, /topic: Invalid option: expected one of "intro"\|"tcp"\|"udp"/, 'the message names the field and the allowed values');

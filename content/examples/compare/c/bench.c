@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,33 @@
 
 #define MESSAGE 64
 #define CHUNK (64 * 1024)
+#define WARMUP 1000 /* untimed round trips first: page faults, caches and CPU clocks settle */
 
 struct result {
     double p50_us, p99_us, trips_per_s, mib_per_s;
 };
 
+/* What to clean up if we stop early. The child inherits copies but must never use them. */
+static pid_t child = -1;   /* -1 in the parent when no child runs; 0 in the child itself */
+static char dir[] = "/tmp/socketlab-bench-XXXXXX";
+static int have_dir;       /* set once mkdtemp has created dir */
+static struct sockaddr_un un = {.sun_family = AF_UNIX};
+
+static void clean_up(void) {
+    if (child > 0) { /* don't leave an orphan serving nobody */
+        kill(child, SIGTERM);
+        waitpid(child, NULL, 0);
+    }
+    if (un.sun_path[0] != '\0' && unlink(un.sun_path) < 0 && errno != ENOENT)
+        fprintf(stderr, "unlink %s failed: %s\n", un.sun_path, strerror(errno));
+    if (have_dir && rmdir(dir) < 0 && errno != ENOENT)
+        fprintf(stderr, "rmdir %s failed: %s\n", dir, strerror(errno));
+}
+
 static void die(const char *what) {
     fprintf(stderr, "%s failed: %s\n", what, strerror(errno));
+    if (child == 0) _exit(1); /* the child: _exit, so it never runs the parent's cleanup */
+    clean_up();
     exit(1);
 }
 
@@ -46,7 +67,8 @@ static void read_exactly(int fd, char *p, size_t len) {
     while (len > 0) {
         ssize_t n = read(fd, p, len);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) die(n == 0 ? "read (unexpected EOF)" : "read");
+        if (n == 0) errno = ECONNRESET; /* the peer closed mid-message */
+        if (n <= 0) die("read");
         p += n;
         len -= (size_t)n;
     }
@@ -54,7 +76,7 @@ static void read_exactly(int fd, char *p, size_t len) {
 
 static void write_all(int fd, const char *p, size_t len) {
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL); /* a dead peer: EPIPE, not a fatal SIGPIPE */
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) die("write");
         p += n;
@@ -68,9 +90,11 @@ static int compare_doubles(const void *a, const void *b) {
 }
 
 /* The child: first echo `trips` messages, then stream `total` bytes, then exit. */
-static void serve(int lfd, long trips, size_t total) {
+static void serve(int lfd, int tcp, long trips, size_t total) {
     int fd = accept(lfd, NULL, NULL);
     if (fd < 0) die("accept");
+    int one = 1; /* both ends: Nagle would hold back a small write while one is unacknowledged */
+    if (tcp && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("setsockopt");
     char msg[MESSAGE];
     for (long i = 0; i < trips; i++) {
         read_exactly(fd, msg, sizeof msg);
@@ -84,9 +108,9 @@ static void serve(int lfd, long trips, size_t total) {
 }
 
 static struct result measure(int lfd, const struct sockaddr *addr, socklen_t len, int tcp, long trips, size_t total) {
-    pid_t child = fork();
+    child = fork();
     if (child < 0) die("fork");
-    if (child == 0) serve(lfd, trips, total);
+    if (child == 0) serve(lfd, tcp, WARMUP + trips, total);
 
     int fd = socket(addr->sa_family, SOCK_STREAM, 0);
     if (fd < 0) die("socket");
@@ -97,6 +121,10 @@ static struct result measure(int lfd, const struct sockaddr *addr, socklen_t len
     double *rtt = malloc((size_t)trips * sizeof *rtt);
     if (rtt == NULL) die("malloc");
     char msg[MESSAGE] = "ping";
+    for (int i = 0; i < WARMUP; i++) {
+        write_all(fd, msg, sizeof msg);
+        read_exactly(fd, msg, sizeof msg);
+    }
     double start = now_s();
     for (long i = 0; i < trips; i++) {
         double t0 = now_s();
@@ -120,13 +148,15 @@ static struct result measure(int lfd, const struct sockaddr *addr, socklen_t len
         got += (size_t)n;
     }
     r.mib_per_s = (double)got / (1024.0 * 1024.0) / (now_s() - start);
-    if (got != total) {
-        fprintf(stderr, "received %zu of %zu bytes\n", got, total);
-        exit(1);
-    }
     close(fd);
     int status;
     if (waitpid(child, &status, 0) < 0) die("waitpid");
+    child = -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got != total) {
+        fprintf(stderr, "the echo child failed (received %zu of %zu bytes)\n", got, total);
+        clean_up();
+        exit(1);
+    }
     return r;
 }
 
@@ -150,9 +180,8 @@ int main(int argc, char **argv) {
     if (getsockname(tcp, (struct sockaddr *)&in, &in_len) < 0) die("getsockname");
 
     /* A Unix stream socket in a private directory. */
-    char dir[] = "/tmp/socketlab-bench-XXXXXX";
-    if (mkdtemp(dir) == NULL) die("mkdtemp");
-    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    if (mkdtemp(dir) == NULL) die("mkdtemp"); /* a fresh 0700 directory: no name clashes */
+    have_dir = 1;
     snprintf(un.sun_path, sizeof un.sun_path, "%s/bench.sock", dir);
     int unx = socket(AF_UNIX, SOCK_STREAM, 0);
     if (unx < 0) die("socket");
@@ -163,8 +192,7 @@ int main(int argc, char **argv) {
     struct result u = measure(unx, (struct sockaddr *)&un, sizeof un, 0, trips, total);
     close(tcp);
     close(unx);
-    unlink(un.sun_path);
-    rmdir(dir);
+    clean_up(); /* the socket file and its directory */
 
     printf("%-22s %12s %12s %14s %12s\n", "transport", "p50 (us)", "p99 (us)", "round trips/s", "MiB/s");
     printf("%-22s %12.1f %12.1f %14.0f %12.0f\n", "TCP over 127.0.0.1", t.p50_us, t.p99_us, t.trips_per_s, t.mib_per_s);

@@ -83,10 +83,14 @@ int main(int argc, char **argv) {
     if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) die("setsockopt");
     printf("bound to %s\n", self_path);
 
-    char line[MAX_MESSAGE + 2];
+    char *line = NULL; /* getline() grows it to fit: a long line is still one datagram */
+    size_t cap = 0;
+    ssize_t got;
     static char reply[MAX_MESSAGE + 8];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        size_t len = strcspn(line, "\n"); /* the datagram is the line without its newline */
+    while ((got = getline(&line, &cap, stdin)) >= 0) {
+        size_t len = (size_t)got; /* the datagram is the line without its newline */
+        if (len > 0 && line[len - 1] == '\n') len--;
+        if (len > 0 && line[len - 1] == '\r') len--;
         if (sendto(fd, line, len, 0, (struct sockaddr *)&server, server_len) < 0) {
             /* ENOENT: no such file; ECONNREFUSED: a file with nobody bound to it. */
             fprintf(stderr, "sendto %s failed: %s\n", server_path, strerror(errno));
@@ -103,6 +107,7 @@ int main(int argc, char **argv) {
         printf("%.*s\n", (int)n, reply); /* print exactly the n bytes received */
     }
     if (ferror(stdin)) die("reading stdin");
+    free(line);
     close(fd);
     clean_up();
     return 0;

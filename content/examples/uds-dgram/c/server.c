@@ -97,8 +97,8 @@ int main(int argc, char **argv) {
     static char buf[MAX_MESSAGE];
     static char reply[sizeof "echo: " - 1 + MAX_MESSAGE];
     while (!stop) {
-        struct sockaddr_un from;
-        socklen_t from_len = sizeof from;
+        struct sockaddr_un from = {0};
+        socklen_t from_len = sizeof from - 1; /* one byte short: sun_path always ends in a NUL */
         ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &from_len);
         if (n < 0) {
             if (errno == EINTR) continue;

@@ -141,7 +141,7 @@ static void remove_stale(const struct sockaddr_un *addr) {
         die("lstat");
     }
     if (!S_ISSOCK(st.st_mode)) { /* a regular file or directory is not ours to delete */
-        fprintf(stderr, "%s exists and is not a socket\n", addr->sun_path);
+        fprintf(stderr, "%s exists and is not a socket; not removing it\n", addr->sun_path);
         exit(1);
     }
     int probe = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -158,7 +158,7 @@ static void remove_stale(const struct sockaddr_un *addr) {
         die("connect (checking the old socket file)");
     }
     if (unlink(addr->sun_path) < 0) die("unlink");
-    fprintf(stderr, "removed stale socket file %s\n", addr->sun_path);
+    printf("removed stale socket file %s\n", addr->sun_path);
 }
 
 int main(int argc, char **argv) {
