@@ -88,3 +88,24 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     npm install --no-fund --no-audit --loglevel=error
   }
 fi
+
+# --- Docker (the Docker sandbox driver) ------------------------------------------------------------
+# `./socketlab test` needs an engine (SOCKETLAB_DOCKER=required): it installs Debian's docker.io and
+# starts dockerd without a bridge or iptables rules, so containers get no network but their own
+# loopback. `./socketlab start` uses an engine only if one already answers.
+docker_answers() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
+if [ "${SOCKETLAB_DOCKER:-}" = "required" ] && ! docker_answers; then
+  command -v dockerd >/dev/null || apt_install docker.io
+  say "starting dockerd (--bridge=none --iptables=false; log in /var/log/socketlab-dockerd.log)"
+  as_root sh -c 'nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/socketlab-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+  docker_answers || die "dockerd did not start; see /var/log/socketlab-dockerd.log"
+fi
+if docker_answers; then
+  command -v debootstrap >/dev/null || apt_install debootstrap  # a base image where no registry answers
+  if [ "${SOCKETLAB_DOCKER:-}" = "required" ]; then
+    bash "$ROOT/sandbox/image/build.sh"
+  else
+    bash "$ROOT/sandbox/image/build.sh" || say "the Docker lab image did not build; labs will use bubblewrap"
+  fi
+fi

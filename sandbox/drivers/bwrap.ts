@@ -18,22 +18,8 @@ import * as pty from 'node-pty';
 import type { LabLimits } from '../protocol.ts';
 import { LabCgroup } from './cgroups.ts';
 import { LAB_GO_CACHE, mountLabGoCache, unmountLabGoCache, warmGoCache } from './go-cache.ts';
+import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
 import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
-
-export const SANDBOX_USER = { name: 'learner', uid: 1000, gid: 1000, home: '/home/learner' } as const;
-
-/** Everything a shell in the sandbox sees in its environment; nothing of the server's. */
-export const SANDBOX_ENV: Record<string, string> = {
-  HOME: SANDBOX_USER.home,
-  USER: SANDBOX_USER.name,
-  LOGNAME: SANDBOX_USER.name,
-  SHELL: '/bin/bash',
-  TERM: 'xterm-256color',
-  LANG: 'C.UTF-8',
-  PATH: '/usr/local/bin:/usr/lib/go-1.23/bin:/usr/bin:/bin:/usr/sbin:/sbin',
-  GOTOOLCHAIN: 'local',
-  GOFLAGS: '-buildvcs=false',
-};
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
 const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'services', 'protocols',

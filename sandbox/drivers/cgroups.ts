@@ -23,13 +23,27 @@ export function detectCgroupVersion(): CgroupVersion {
   return existsSync(join(ROOT, 'cgroup.controllers')) ? 2 : 1;
 }
 
-function readCounter(file: string, key: string): number {
+function readText(file: string): string {
   try {
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${key} `));
-    return line ? Number(line.split(' ')[1]) : 0;
+    return readFileSync(file, 'utf8');
   } catch {
-    return 0;
+    return '';
   }
+}
+
+function counter(text: string, key: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${key} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/**
+ * Which limit has bitten, from the text of a group's memory counters (v2 memory.events or v1
+ * memory.oom_control: `oom_kill N`) and pids counters (pids.events: `max N`).
+ */
+export function limitFromCounters(memoryText: string, pidsText: string): 'oom' | 'limit' | null {
+  if (counter(memoryText, 'oom_kill') > 0) return 'oom';
+  if (counter(pidsText, 'max') > 0) return 'limit';
+  return null;
 }
 
 function write(file: string, value: string): void {
@@ -94,14 +108,8 @@ export class LabCgroup {
   /** Which limit has bitten since the group was made: the OOM killer, or the process limit. */
   limitHit(): 'oom' | 'limit' | null {
     const dir = this.dirs[0]!;
-    if (this.version === 2) {
-      if (readCounter(join(dir, 'memory.events'), 'oom_kill') > 0) return 'oom';
-      if (readCounter(join(dir, 'pids.events'), 'max') > 0) return 'limit';
-      return null;
-    }
-    if (readCounter(join(dir, 'memory.oom_control'), 'oom_kill') > 0) return 'oom';
-    if (readCounter(join(this.dirs[1]!, 'pids.events'), 'max') > 0) return 'limit';
-    return null;
+    if (this.version === 2) return limitFromCounters(readText(join(dir, 'memory.events')), readText(join(dir, 'pids.events')));
+    return limitFromCounters(readText(join(dir, 'memory.oom_control')), readText(join(this.dirs[1]!, 'pids.events')));
   }
 
   memoryBytes(): number {

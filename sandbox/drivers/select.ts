@@ -1,11 +1,13 @@
 /**
  * Picks the sandbox driver from SANDBOX_DRIVER: bwrap, docker, or auto (Docker when an engine
- * answers, else bubblewrap). A driver that cannot run says what to install.
+ * answers and the lab image is built, else bubblewrap). A driver that cannot run says what to install.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { sandboxImage } from '../image/image.ts';
 import type { Config } from '../server/config.ts';
 import { BwrapDriver } from './bwrap.ts';
+import { DockerDriver } from './docker.ts';
 import { WarmPool } from './pool.ts';
 import type { SandboxDriver } from './types.ts';
 
@@ -18,15 +20,27 @@ function bwrapAvailable(): boolean {
   return spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+async function chooseDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
+  const docker = () => DockerDriver.connect({ image: sandboxImage(), instance: config.SANDBOX_INSTANCE });
+  const bwrap = () => {
+    if (!bwrapAvailable()) {
+      throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or start a Docker engine and set SANDBOX_DRIVER=docker.');
+    }
+    return new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR), instance: config.SANDBOX_INSTANCE, goCacheDir: resolve(config.GO_CACHE_DIR) });
+  };
+  if (config.SANDBOX_DRIVER === 'docker') return docker();
+  if (config.SANDBOX_DRIVER === 'bwrap') return bwrap();
+  try {
+    return await docker();
+  } catch (err) {
+    if (!bwrapAvailable()) throw err;
+    console.log(`SANDBOX_DRIVER=auto: using bubblewrap (${(err as Error).message.replace(/^SANDBOX_DRIVER=docker: /, '')})`);
+    return bwrap();
+  }
+}
+
 export async function createDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
-  const wanted = config.SANDBOX_DRIVER;
-  if (wanted === 'docker') {
-    throw new Error('SANDBOX_DRIVER=docker: the Docker driver is not available yet; use SANDBOX_DRIVER=bwrap (apt-get install bubblewrap).');
-  }
-  if (!bwrapAvailable()) {
-    throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or set SANDBOX_DRIVER.');
-  }
-  const driver = new BwrapDriver({ ...paths, stateDir: resolve(config.STATE_DIR), instance: config.SANDBOX_INSTANCE, goCacheDir: resolve(config.GO_CACHE_DIR) });
+  const driver = await chooseDriver(config, paths);
   return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL) : driver;
 }
 

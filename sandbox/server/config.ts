@@ -18,7 +18,7 @@ export const configSchema = z.object({
   SANDBOX_DRIVER: z
     .enum(['auto', 'bwrap', 'docker'])
     .default('auto')
-    .describe('Which sandbox runs labs: bwrap (bubblewrap), docker, or auto (Docker if an engine answers, else bwrap).'),
+    .describe('Which sandbox runs labs: bwrap (bubblewrap), docker, or auto (Docker if an engine answers and the lab image is built, else bwrap).'),
   SANDBOX_INSTANCE: z
     .string()
     .regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 characters of a-z, 0-9 and -')

@@ -16,6 +16,7 @@ export type TestServer = Awaited<ReturnType<typeof startServer>> & { base: strin
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
     SANDBOX_INSTANCE: `test-${process.pid}-${++started}`,
+    SANDBOX_DRIVER: 'bwrap',
     PORT: '0',
     HOST: '127.0.0.1',
     STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-state-')),

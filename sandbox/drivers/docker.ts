@@ -1,0 +1,265 @@
+/**
+ * The Docker driver: one container per lab, from the image sandbox/image/Dockerfile builds, driven
+ * through the Engine API (dockerode), so it works the same with a local engine or, in a compose
+ * deployment, the engine's socket mounted into the server's container.
+ *
+ * A lab's container has no network but its own loopback (`--network none`), a read-only root with
+ * size-limited tmpfs home, /tmp and /run/socketlab, no capabilities, no-new-privileges, and pids,
+ * memory and CPU limits; docker-init is its pid 1 and reaps orphans. Every terminal is a TTY exec
+ * running as the learner; removing the container kills every process of the lab at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { constants } from 'node:os';
+import Docker from 'dockerode';
+import type { LabLimits } from '../protocol.ts';
+import { limitFromCounters } from './cgroups.ts';
+import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
+import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+
+/** Labels that mark a container as one of this server instance's labs (for orphan removal). */
+const LABEL_INSTANCE = 'org.socketlab.instance';
+const LABEL_LAB = 'org.socketlab.lab';
+
+export interface DockerOptions {
+  /** The lab image, e.g. socketlab-sandbox:<hash> (see sandbox/image/image.ts). */
+  image: string;
+  /** Names this server's set of containers (SANDBOX_INSTANCE). */
+  instance: string;
+  /** The engine client; by default from DOCKER_HOST or /var/run/docker.sock. */
+  docker?: Docker;
+}
+
+export class DockerDriver implements SandboxDriver {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+  private readonly options: DockerOptions;
+
+  private constructor(options: DockerOptions, docker: Docker) {
+    this.options = options;
+    this.docker = docker;
+  }
+
+  /** Checks the engine answers and the lab image is there, with errors that say what to do. */
+  static async connect(options: DockerOptions): Promise<DockerDriver> {
+    const docker = options.docker ?? new Docker();
+    try {
+      await withTimeout(docker.ping(), 3000, 'the Docker engine did not answer within 3 s');
+    } catch (err) {
+      throw new Error(`SANDBOX_DRIVER=docker: cannot reach a Docker engine (${(err as Error).message}). Start dockerd, or set DOCKER_HOST, or use SANDBOX_DRIVER=bwrap.`);
+    }
+    try {
+      await docker.getImage(options.image).inspect();
+    } catch {
+      throw new Error(`SANDBOX_DRIVER=docker: the lab image ${options.image} is not built. Run sandbox/image/build.sh (./socketlab start does), or use SANDBOX_DRIVER=bwrap.`);
+    }
+    return new DockerDriver(options, docker);
+  }
+
+  async create(limits: LabLimits): Promise<Sandbox> {
+    const labId = randomBytes(16).toString('hex');
+    const { uid, gid, home } = SANDBOX_USER;
+    const tmpfs = (size: number, mode: string) => `rw,exec,nosuid,nodev,size=${size},uid=${uid},gid=${gid},mode=${mode}`;
+    const container = await this.docker.createContainer({
+      name: `socketlab-${this.options.instance}-${labId.slice(0, 16)}`,
+      Image: this.options.image,
+      Hostname: 'lab',
+      User: `${uid}:${gid}`,
+      WorkingDir: home,
+      Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
+      Labels: { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId },
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        Tmpfs: {
+          [home]: tmpfs(limits.tmpBytes, '0755'),
+          '/tmp': tmpfs(limits.tmpBytes, '1777'),
+          '/run/socketlab': tmpfs(64 * 1024, '0700'),
+        },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Init: true,
+        IpcMode: 'private',
+        PidsLimit: limits.pids,
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes, // no swap on top
+        NanoCpus: Math.round(limits.cpus * 1e9),
+      },
+    });
+    try {
+      const output = await container.attach({ stream: true, stdout: true, stderr: true });
+      const ready = homeReady(output as unknown as Duplex, labId);
+      await container.start();
+      await ready;
+      return new DockerSandbox(labId, container, this.docker);
+    } catch (err) {
+      await container.remove({ force: true, v: true }).catch(() => {});
+      throw err;
+    }
+  }
+
+  async removeOrphans(): Promise<number> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${this.options.instance}`] } });
+    await Promise.all(found.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    return found.length;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The container's init prints "ready" once the learner's home is filled (lab-init.sh). */
+function homeReady(output: Duplex, labId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`lab ${labId}: the container did not get ready within 30 s: ${seen.slice(-500)}`)), 30_000);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      output.destroy();
+      reject(err);
+    };
+    output.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1'); // multiplexed frames: 8-byte headers around the text
+      if (seen.includes('ready\n')) {
+        clearTimeout(timer);
+        output.destroy();
+        resolve();
+      }
+    });
+    output.on('end', () => fail(new Error(`lab ${labId}: the container exited while setting up: ${seen.slice(-500)}`)));
+    output.on('error', fail);
+  });
+}
+
+class DockerSandbox implements Sandbox {
+  readonly labId: string;
+  private readonly container: Docker.Container;
+  private readonly docker: Docker;
+  /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
+  private readonly streams = new Set<Duplex>();
+  private destroyed = false;
+
+  constructor(labId: string, container: Docker.Container, docker: Docker) {
+    this.labId = labId;
+    this.container = container;
+    this.docker = docker;
+  }
+
+  async openShell(size: { cols: number; rows: number }): Promise<Shell> {
+    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    const key = randomBytes(8).toString('hex');
+    const exec = await this.container.exec({
+      Cmd: ['/usr/local/bin/socketlab-shell', key],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: true,
+      User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
+      WorkingDir: SANDBOX_USER.home,
+      Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
+    });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    this.streams.add(stream);
+    stream.on('close', () => this.streams.delete(stream));
+    const resize = (cols: number, rows: number) => void exec.resize({ h: rows, w: cols }).catch(() => {});
+    resize(size.cols, size.rows);
+    return execShell(exec, stream, resize, () => this.run(['/bin/sh', '-c', `kill -KILL "$(cat /run/socketlab/${key}.pid)"`]));
+  }
+
+  /** Runs a command as the learner and returns what it printed (stdout and stderr, demultiplexed). */
+  private async run(cmd: string[]): Promise<string> {
+    const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}` });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
+    this.docker.modem.demuxStream(stream, sink, sink);
+    await new Promise((resolve) => stream.on('end', resolve).on('close', resolve).on('error', resolve));
+    return Buffer.concat(chunks).toString();
+  }
+
+  async limitHit(): Promise<LimitHit> {
+    const { Id: id, State: state } = await this.container.inspect();
+    if (state.OOMKilled) return 'oom';
+    // The container's cgroup counters: read on the host when this server runs there (no process
+    // needed, which matters right after the pids limit bit), else from inside the container.
+    const parents = [`docker/${id}`, `system.slice/docker-${id}.scope`];
+    const candidates = parents.flatMap((p) => [
+      { memory: `/sys/fs/cgroup/memory/${p}/memory.oom_control`, pids: `/sys/fs/cgroup/pids/${p}/pids.events` }, // v1
+      { memory: `/sys/fs/cgroup/${p}/memory.events`, pids: `/sys/fs/cgroup/${p}/pids.events` }, // v2
+    ]);
+    for (const files of candidates) {
+      const memory = readIfThere(files.memory);
+      if (memory !== null) return limitFromCounters(memory, readIfThere(files.pids) ?? '');
+    }
+    const inside = await this.run(['/bin/sh', '-c', 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null; echo ---; cat /sys/fs/cgroup/pids.events /sys/fs/cgroup/pids/pids.events 2>/dev/null']).catch(() => '---');
+    const [memory = '', pids = ''] = inside.split('---');
+    return limitFromCounters(memory, pids.trim());
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    try {
+      await this.container.remove({ force: true, v: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    } finally {
+      for (const stream of this.streams) stream.destroy();
+    }
+  }
+}
+
+function readIfThere(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Adapts a TTY exec (a raw byte stream both ways) to the Shell interface. */
+function execShell(exec: Docker.Exec, stream: Duplex, resize: (cols: number, rows: number) => void, kill: () => Promise<unknown>): Shell {
+  let ended = false;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    const done = async () => {
+      if (ended) return;
+      ended = true;
+      // The stream ends after the exec's last output, so EXIT never overtakes output.
+      const info = await exec.inspect().catch(() => null);
+      resolve(exitOf(info?.ExitCode ?? null));
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+  return {
+    onData: (listener) => stream.on('data', (chunk: Buffer) => listener(chunk)),
+    onExit: (listener) => void exited.then(listener),
+    write: (data) => {
+      if (!ended) stream.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    },
+    resize,
+    pause: () => stream.pause(),
+    resume: () => stream.resume(),
+    kill: () => {
+      // Docker has no call to signal an exec: the shell is killed from inside, by its recorded pid.
+      void kill().catch(() => {}).finally(() => setTimeout(() => stream.destroy(), 2000).unref());
+    },
+  };
+}
+
+/** Docker reports a process killed by signal N as exit code 128 + N, as shells do. */
+function exitOf(code: number | null): { code: number | null; signal: string | null } {
+  if (code !== null && code > 128 && code <= 128 + 64) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return { code: null, signal: name };
+  }
+  return { code, signal: null };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}

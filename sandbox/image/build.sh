@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the Docker driver's lab image from sandbox/image/Dockerfile, unless the current one (its
+# tag is a hash of its inputs, see image.ts) is there already. Needs a running Docker engine.
+#
+# No container registry reachable (as on CI machines)? The Debian base image is then made locally
+# with debootstrap from the machine's Debian mirror and imported.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+say() { printf '\033[1m[sandbox-image]\033[0m %s\n' "$*" >&2; }
+
+tag=$(node "$ROOT/sandbox/image/image.ts")
+if docker image inspect "$tag" >/dev/null 2>&1; then say "$tag is up to date"; exit 0; fi
+
+mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -n1 || true)
+mirror=${mirror:-http://deb.debian.org/debian}
+mirror=${mirror%/}
+
+base=debian:bookworm-slim
+if ! docker image inspect "$base" >/dev/null 2>&1 && ! timeout 60 docker pull -q "$base" >/dev/null 2>&1; then
+  base=socketlab/debian-base:bookworm
+  if ! docker image inspect "$base" >/dev/null 2>&1; then
+    command -v debootstrap >/dev/null || { say "no registry and no debootstrap: apt-get install debootstrap"; exit 1; }
+    say "no registry answers: making $base with debootstrap from $mirror"
+    dir=$(mktemp -d /tmp/socketlab-base-XXXXXX)
+    debootstrap --variant=minbase bookworm "$dir" "$mirror" >/dev/null
+    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+    tar -C "$dir" -c . | docker import - "$base" >/dev/null
+    rm -rf "$dir"
+  fi
+fi
+
+say "building $tag from $base (a few minutes the first time)"
+# The context is only what the image needs, plus the local certificate authorities this machine
+# trusts (for a TLS-intercepting proxy between it and the npm registry). Host networking, because
+# dockerd runs without a bridge.
+context=$(mktemp -d /tmp/socketlab-context-XXXXXX)
+log=$(mktemp /tmp/socketlab-image-build-XXXXXX.log)
+trap 'rm -rf "$context" ${dir:+"$dir"}' EXIT
+mkdir "$context/host-ca"
+cp /usr/local/share/ca-certificates/*.crt "$context/host-ca/" 2>/dev/null || true
+if ! tar -c -C "$ROOT" sandbox/image content/examples -C "$context" host-ca \
+  | docker build --network host --force-rm -f sandbox/image/Dockerfile \
+      --build-arg "BASE_IMAGE=$base" --build-arg "DEBIAN_MIRROR=$mirror" \
+      --build-arg "UNIX_DGRAM_VERSION=$(node -p "require('$ROOT/node_modules/unix-dgram/package.json').version")" \
+      -t "$tag" - >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  say "docker build failed; the whole log is $log"
+  exit 1
+fi
+rm -f "$log"
+
+# Older lab images are no longer used by anything; a running lab keeps its image until it ends.
+for old in $(docker images "${tag%%:*}" --format '{{.Repository}}:{{.Tag}}'); do
+  [ "$old" = "$tag" ] || docker rmi "$old" >/dev/null 2>&1 || true
+done
+say "built $tag"
