@@ -30,15 +30,6 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     await server.stop();
   });
 
-  async function sh(term: TermClient, command: string, ms = 20_000): Promise<string> {
-    const marker = `__done_${Math.random().toString(36).slice(2)}__`;
-    const from = term.output.length;
-    term.type(`${command}; echo ${marker.slice(0, 6)}""${marker.slice(6)}\r`);
-    await term.waitFor(marker, ms, from);
-    const text = term.output.subarray(from).toString();
-    return text.slice(0, text.lastIndexOf(marker));
-  }
-
   function readlinkSafe(path: string): string {
     try {
       return readlinkSync(path);
@@ -110,11 +101,11 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const lab = await createLab(server.base);
       const t = open(lab, 'main');
       await t.waitFor('$ ');
-      const out = await sh(t, `python3 -c "a = []
+      const out = await t.sh(`python3 -c "a = []
 while True: a.append(bytearray(1 << 20))"`, 30_000);
       assert.match(out, /Killed/);
       assert.equal(sandboxes.limitHit(server.config.SANDBOX_INSTANCE, lab.labId), 'oom');
-      assert.match(await sh(t, 'echo shell-alive'), /shell-alive/);
+      assert.match(await t.sh('echo shell-alive'), /shell-alive/);
       await deleteLab(server.base, lab);
     });
 
@@ -122,7 +113,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       const lab = await createLab(server.base);
       const t = open(lab, 'main');
       await t.waitFor('$ ');
-      const out = await sh(t, 'dd if=/dev/zero of=~/big bs=1M count=64 2>&1 | grep -i space; dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1 | grep -i space; df -h ~ /tmp | tail -2');
+      const out = await t.sh('dd if=/dev/zero of=~/big bs=1M count=64 2>&1 | grep -i space; dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1 | grep -i space; df -h ~ /tmp | tail -2');
       assert.match(out, /No space left on device/);
       assert.match(out, /16M/);
       await deleteLab(server.base, lab);
@@ -156,7 +147,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       const lab = await createLab(server.base);
       const t = open(lab, 'main');
       await t.waitFor('$ ');
-      await sh(t, 'setsid nohup sleep 4242 >/dev/null 2>&1 & disown');
+      await t.sh('setsid nohup sleep 4242 >/dev/null 2>&1 & disown');
       t.type('exit\r');
       await t.until(() => t.exit !== null, 'the shell to exit');
       await new Promise((r) => setTimeout(r, 200));
@@ -178,10 +169,10 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
   #include <stdio.h>
   int main(void) { const char *s = "touch /tmp/injected\n"; int fd = open("/dev/tty", O_RDWR);
     for (const char *p = s; *p; p++) if (ioctl(fd, TIOCSTI, p) < 0) { perror("TIOCSTI"); return 1; } return 0; }`;
-      await sh(a, `printf '%s' '${program.replaceAll("'", "'\\''")}' > sti.c && gcc -o sti sti.c && (setsid ./sti; true)`);
+      await a.sh(`printf '%s' '${program.replaceAll("'", "'\\''")}' > sti.c && gcc -o sti sti.c && (setsid ./sti; true)`);
       await new Promise((r) => setTimeout(r, 300));
-      assert.doesNotMatch(await sh(b, 'ls /tmp'), /injected/);
-      assert.doesNotMatch(await sh(o, 'ls /tmp'), /injected/);
+      assert.doesNotMatch(await b.sh('ls /tmp'), /injected/);
+      assert.doesNotMatch(await o.sh('ls /tmp'), /injected/);
       await deleteLab(server.base, lab);
       await deleteLab(server.base, other);
     });

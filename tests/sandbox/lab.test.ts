@@ -30,16 +30,6 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     await server.stop();
   });
 
-  /** Runs a command in a terminal and waits for a marker printed after it, so output is complete. */
-  async function sh(term: TermClient, command: string, ms = 20_000): Promise<string> {
-    const marker = `__done_${Math.random().toString(36).slice(2)}__`;
-    const from = term.output.length;
-    term.type(`${command}; echo ${marker.slice(0, 6)}""${marker.slice(6)}\r`);
-    await term.waitFor(marker, ms, from);
-    const text = term.output.subarray(from).toString();
-    return text.slice(0, text.lastIndexOf(marker));
-  }
-
   describe('a lab', () => {
     it('answers /healthz', async () => {
       const res = await fetch(`${server.base}/healthz`);
@@ -64,8 +54,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       // A Unix socket made in one terminal is visible in the other: same files, same network.
       const from = b.output.length;
       b.type('socat UNIX-LISTEN:/tmp/x.sock,fork EXEC:cat &\r');
-      await sh(b, 'sleep 0.3');
-      assert.match(await sh(a, 'echo ping | socat - UNIX-CONNECT:/tmp/x.sock'), /ping/);
+      await b.sh('sleep 0.3');
+      assert.match(await a.sh('echo ping | socat - UNIX-CONNECT:/tmp/x.sock'), /ping/);
       assert.ok(b.output.length >= from);
       assert.equal(await deleteLab(server.base, lab), 204);
     });
@@ -78,14 +68,14 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await Promise.all([a.waitFor('$ '), b.waitFor('$ ')]);
       a.type('socat TCP-LISTEN:7000,bind=127.0.0.1,fork EXEC:"echo lab-a" &\r');
       b.type('socat TCP-LISTEN:7000,bind=127.0.0.1,fork EXEC:"echo lab-b" &\r');
-      await sh(a, 'sleep 0.3');
-      await sh(b, 'sleep 0.3');
-      assert.match(await sh(a, 'socat - TCP:127.0.0.1:7000'), /lab-a/);
-      assert.match(await sh(b, 'socat - TCP:127.0.0.1:7000'), /lab-b/);
-      await sh(a, 'touch /tmp/secret-a ~/mine-a; socat ABSTRACT-LISTEN:only-a,fork EXEC:cat & sleep 0.2');
-      const seenFromB = await sh(b, 'ls /tmp ~; ps ax; ss -xl');
+      await a.sh('sleep 0.3');
+      await b.sh('sleep 0.3');
+      assert.match(await a.sh('socat - TCP:127.0.0.1:7000'), /lab-a/);
+      assert.match(await b.sh('socat - TCP:127.0.0.1:7000'), /lab-b/);
+      await a.sh('touch /tmp/secret-a ~/mine-a; socat ABSTRACT-LISTEN:only-a,fork EXEC:cat & sleep 0.2');
+      const seenFromB = await b.sh('ls /tmp ~; ps ax; ss -xl');
       assert.doesNotMatch(seenFromB, /secret-a|mine-a|only-a/);
-      assert.match(await sh(b, 'echo x | socat - ABSTRACT-CONNECT:only-a 2>&1 || echo refused'), /refused|Connection refused/);
+      assert.match(await b.sh('echo x | socat - ABSTRACT-CONNECT:only-a 2>&1 || echo refused'), /refused|Connection refused/);
       await deleteLab(server.base, labA);
       await deleteLab(server.base, labB);
     });
@@ -99,7 +89,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const lab = await createLab(server.base);
       const t = open(lab, 'main');
       await t.waitFor('$ ');
-      const out = await sh(t, `socat -T1 - TCP:127.0.0.1:${port} 2>&1; ls -la /var/run/docker.sock /run/docker.sock 2>&1; ls /work /root 2>&1; ip route 2>&1; cat /etc/shadow 2>&1 | head -1`);
+      const out = await t.sh(`socat -T1 - TCP:127.0.0.1:${port} 2>&1; ls -la /var/run/docker.sock /run/docker.sock 2>&1; ls /work /root 2>&1; ip route 2>&1; cat /etc/shadow 2>&1 | head -1`);
       assert.doesNotMatch(out, /host-secret/);
       assert.match(out, /Connection refused/);
       assert.match(out, /docker\.sock'?: No such file/);
@@ -113,10 +103,10 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const lab = await createLab(server.base);
       const t = open(lab, 'main');
       await t.waitFor('$ ');
-      const env = await sh(t, 'printenv');
+      const env = await t.sh('printenv');
       assert.doesNotMatch(env, /SOCKETLAB_TEST_SECRET|do-not-leak|npm_|NODE_|GOCACHE=\/root/);
       assert.match(env, /HOME=\/home\/learner/);
-      assert.match(await sh(t, 'id -u; id -un'), /1000\s+learner/);
+      assert.match(await t.sh('id -u; id -un'), /1000\s+learner/);
       await deleteLab(server.base, lab);
     });
   });
@@ -167,7 +157,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       // The same terminal still works, and so does the server.
       const t = open(lab, 'abuse');
       await t.opened();
-      assert.match(await sh(t, 'echo still-here'), /still-here/);
+      assert.match(await t.sh('echo still-here'), /still-here/);
       const res = await fetch(`${server.base}/healthz`);
       assert.equal(res.status, 200);
     });

@@ -129,6 +129,19 @@ export class TermClient {
     return this.until(() => this.output.subarray(Math.max(0, from - this.outputBase)).includes(text), JSON.stringify(text), ms);
   }
 
+  /**
+   * Runs a shell command and resolves with what it printed, once a marker echoed after it shows.
+   * The marker is typed with `""` inside it, so the echoed command line never matches it.
+   */
+  async sh(command: string, ms = 20_000): Promise<string> {
+    const marker = `__done_${Math.random().toString(36).slice(2)}__`;
+    const from = this.mark;
+    this.type(`${command}; echo ${marker.slice(0, 6)}""${marker.slice(6)}\r`);
+    await this.waitFor(marker, ms, from);
+    const text = this.output.subarray(from - this.outputBase).toString();
+    return text.slice(0, text.lastIndexOf(marker));
+  }
+
   close(): void {
     this.ws.close();
   }
