@@ -46,6 +46,8 @@ export interface LabLimits {
   pids: number;
   cpus: number;
   tmpBytes: number;
+  /** Files and folders each writable folder (home, /tmp, /dev/shm) may hold, whatever their size. */
+  inodes: number;
   terminals: number;
   idleSeconds: number;
   ttlSeconds: number;
@@ -101,14 +103,14 @@ export class ProtocolError extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function frame(op: number, payload: Uint8Array): Uint8Array {
+function frame(op: number, payload: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(payload.length + 1);
   out[0] = op;
   out.set(payload, 1);
   return out;
 }
 
-function jsonFrame(op: number, value: unknown): Uint8Array {
+function jsonFrame(op: number, value: unknown): Uint8Array<ArrayBuffer> {
   return frame(op, encoder.encode(JSON.stringify(value)));
 }
 

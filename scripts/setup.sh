@@ -101,6 +101,10 @@ if [ "${SOCKETLAB_DOCKER:-}" = "required" ] && ! docker_answers; then
   for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
   docker_answers || die "dockerd did not start; see /var/log/socketlab-dockerd.log"
 fi
+if [ "${SOCKETLAB_DOCKER:-}" = "required" ]; then
+  # tests/deploy/compose.test.ts deploys with docker-compose.yml: Debian's docker-compose (1.29).
+  command -v docker-compose >/dev/null || apt_install docker-compose
+fi
 if docker_answers; then
   command -v debootstrap >/dev/null || apt_install debootstrap  # a base image where no registry answers
   if [ "${SOCKETLAB_DOCKER:-}" = "required" ]; then

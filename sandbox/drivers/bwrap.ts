@@ -4,10 +4,11 @@
  * A lab is one long-lived bwrap process in fresh user, pid, net, ipc, uts, mount and cgroup
  * namespaces, running as an unprivileged host uid of its own (so two labs cannot signal each other
  * or share a keyring) and mapped to `learner` (uid 1000) inside. The host's /usr is mounted
- * read-only (toolchains: gcc, Go, Node), home and /tmp are size-limited tmpfs, the network is a
- * private loopback. Each terminal is a shell entered into those namespaces with nsenter on its
- * own PTY (node-pty). Every process of the lab is in one cgroup (memory, pids, cpu), and when the
- * lab ends the namespace's init dies, which takes every process in it along.
+ * read-only (toolchains: gcc, Go, Node), home, /tmp and /dev/shm are tmpfs limited in size and
+ * inodes (lab-mounts.ts), the network is a private loopback. Each terminal is a shell entered into
+ * those namespaces with nsenter on its own PTY (node-pty). Every process of the lab is in one
+ * cgroup (memory, pids, cpu), and when the lab ends the namespace's init dies, which takes every
+ * process in it along.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,9 +18,11 @@ import { join } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../protocol.ts';
 import { LabCgroup } from './cgroups.ts';
-import { LAB_GO_CACHE, mountLabGoCache, unmountLabGoCache, warmGoCache } from './go-cache.ts';
+import { LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
+import { mountLabFolders, unmountLabFolders } from './lab-mounts.ts';
+import { runChild } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
-import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
 const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'services', 'protocols',
@@ -77,7 +80,7 @@ export class BwrapDriver implements SandboxDriver {
     }
   }
 
-  /** Per-lab host folders (the Go cache overlay). */
+  /** Per-lab host folders: the mounts of lab-mounts.ts. */
   private labDir(labId: string): string {
     return join(this.labsDir, labId);
   }
@@ -86,7 +89,8 @@ export class BwrapDriver implements SandboxDriver {
     return join(this.options.stateDir, 'labs', this.options.instance);
   }
 
-  private bwrapArgs(limits: LabLimits): string[] {
+  /** `fds`: the descriptors the child holds the lab's folders on (see create()). */
+  private bwrapArgs(fds: { home: number; tmp: number; shm: number; goCache: number | null }): string[] {
     const { home, uid, gid } = SANDBOX_USER;
     const args = [
       '--unshare-all', '--die-with-parent', '--new-session', '--clearenv',
@@ -98,11 +102,15 @@ export class BwrapDriver implements SandboxDriver {
     for (const entry of ['passwd', 'group', 'hosts', 'hostname', 'profile']) args.push('--ro-bind', join(this.etcDir, entry), `/etc/${entry}`);
     args.push(
       '--proc', '/proc', '--dev', '/dev',
-      '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
-      '--size', String(limits.tmpBytes), '--tmpfs', home,
+      '--bind-fd', String(fds.shm), '/dev/shm',
+      // bwrap's /dev is a tmpfs the lab's uid owns, with no size or inode limit: read-only but for /dev/shm.
+      '--remount-ro', '/dev',
+      '--bind-fd', String(fds.tmp), '/tmp',
+      '--bind-fd', String(fds.home), home,
       '--ro-bind-fd', '4', '/opt/socketlab/examples',
       '--ro-bind-fd', '5', '/opt/socketlab/node_modules',
-      ...(this.hasGoCache ? ['--bind-fd', '6', LAB_GO_CACHE] : []),
+      // After home: bwrap makes the mount point inside it (the home belongs to the lab's uid, which bwrap runs as).
+      ...(fds.goCache !== null ? ['--bind-fd', String(fds.goCache), LAB_GO_CACHE] : []),
       '--remount-ro', '/',
       '--chdir', home,
       ...Object.entries(SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]),
@@ -121,27 +129,34 @@ export class BwrapDriver implements SandboxDriver {
     cgroup.create(limits);
     const hostUid = this.allocateUid();
     const labDir = this.labDir(labId);
-    const extraFds: number[] = [];
-    if (this.hasGoCache) extraFds.push(openSync(await mountLabGoCache(this.options.goCacheDir, labDir, hostUid, limits.tmpBytes), 'r'));
-    // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
-    // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
-    const join = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
-    const child = spawn(
-      '/bin/sh',
-      ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(limits)],
-      { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds, ...extraFds], env: {} },
-    );
-    for (const fd of extraFds) closeSync(fd); // bwrap has its own copy now
+    let child: ChildProcess | undefined;
     try {
+      const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.hasGoCache ? this.options.goCacheDir : null);
+      const folderFds = [folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])].map((path) => openSync(path, 'r'));
+      // The child gets them after --info-fd (3) and the shared folders, in that order.
+      const fd = (i: number) => 4 + this.shareFds.length + i;
+      const fds = { home: fd(0), tmp: fd(1), shm: fd(2), goCache: folders.goCache ? fd(3) : null };
+      // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
+      // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
+      const join = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+      try {
+        child = spawn(
+          '/bin/sh',
+          ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
+          { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds, ...folderFds], env: {} },
+        );
+      } finally {
+        for (const folderFd of folderFds) closeSync(folderFd); // bwrap has its own copies now
+      }
       const [initPid] = await Promise.all([readChildPid(child), homeReady(child)]);
       return new BwrapSandbox(labId, child, initPid, cgroup, async () => {
-        await unmountLabGoCache(labDir);
+        await unmountLabFolders(labDir);
         this.uidsInUse.delete(hostUid);
       });
     } catch (err) {
-      child.kill('SIGKILL');
+      child?.kill('SIGKILL');
       await cgroup.destroy();
-      await unmountLabGoCache(labDir);
+      await unmountLabFolders(labDir);
       this.uidsInUse.delete(hostUid);
       throw err;
     }
@@ -152,7 +167,7 @@ export class BwrapDriver implements SandboxDriver {
     for (const labId of orphans) await new LabCgroup(this.options.instance, labId).destroy();
     // Host mounts of labs whose processes are gone (their cgroups may already have been removed).
     const leftovers = existsSync(this.labsDir) ? readdirSync(this.labsDir) : [];
-    for (const labId of leftovers) await unmountLabGoCache(this.labDir(labId));
+    for (const labId of leftovers) await unmountLabFolders(this.labDir(labId));
     return new Set([...orphans, ...leftovers]).size;
   }
 
@@ -213,10 +228,15 @@ class BwrapSandbox implements Sandbox {
       '-S', String(uid), '-G', String(gid), '--root', '--', '/usr/bin/env', '-C', home];
   }
 
+  /** Arguments of /bin/sh that join the lab's cgroup first (so its limits apply), then run `argv` inside as the learner. */
+  private enterArgs(argv: string[]): string[] {
+    const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+    return ['-c', `${join} && exec "$0" "$@"`, 'nsenter', ...this.nsenterArgs(), ...argv];
+  }
+
   async openShell(size: { cols: number; rows: number }): Promise<Shell> {
     if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
-    const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
-    const term = pty.spawn('/bin/sh', ['-c', `${join} && exec "$0" "$@"`, 'nsenter', ...this.nsenterArgs(), '/bin/bash', '--login'], {
+    const term = pty.spawn('/bin/sh', this.enterArgs(['/bin/bash', '--login']), {
       name: 'xterm-256color',
       cols: size.cols,
       rows: size.rows,
@@ -225,6 +245,20 @@ class BwrapSandbox implements Sandbox {
       encoding: null,
     });
     return ptyShell(term);
+  }
+
+  async exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
+    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    // A process group of its own (detached), so the deadline kills nsenter and what it forked inside
+    // the lab with one signal: nsenter does not pass signals on to its child.
+    const child = spawn('/bin/sh', this.enterArgs(argv), { cwd: '/', env: SANDBOX_ENV, stdio: 'pipe', detached: true });
+    return runChild(child, argv, options, () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
   }
 
   async limitHit(): Promise<LimitHit> {

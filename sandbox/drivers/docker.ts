@@ -4,9 +4,10 @@
  * deployment, the engine's socket mounted into the server's container.
  *
  * A lab's container has no network but its own loopback (`--network none`), a read-only root with
- * size-limited tmpfs home, /tmp and /run/socketlab, no capabilities, no-new-privileges, and pids,
- * memory and CPU limits; docker-init is its pid 1 and reaps orphans. Every terminal is a TTY exec
- * running as the learner; removing the container kills every process of the lab at once.
+ * size- and inode-limited tmpfs home, /tmp, /dev/shm and /run/socketlab, no capabilities,
+ * no-new-privileges, and pids, memory and CPU limits; docker-init is its pid 1 and reaps orphans.
+ * Every terminal is a TTY exec running as the learner; removing the container kills every process
+ * of the lab at once.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,8 +16,9 @@ import { constants } from 'node:os';
 import Docker from 'dockerode';
 import type { LabLimits } from '../protocol.ts';
 import { limitFromCounters } from './cgroups.ts';
+import { BoundedOutput, execPrintedTooMuch, execTimedOut } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
-import type { LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Labels that mark a container as one of this server instance's labs (for orphan removal). */
 const LABEL_INSTANCE = 'org.socketlab.instance';
@@ -52,7 +54,7 @@ export class DockerDriver implements SandboxDriver {
     try {
       await docker.getImage(options.image).inspect();
     } catch {
-      throw new Error(`SANDBOX_DRIVER=docker: the lab image ${options.image} is not built. Run sandbox/image/build.sh (./socketlab start does), or use SANDBOX_DRIVER=bwrap.`);
+      throw new Error(`SANDBOX_DRIVER=docker: the lab image ${options.image} is not built. Run sandbox/image/build.sh (./socketlab start does; under docker compose, \`docker compose build\` builds SANDBOX_IMAGE), or use SANDBOX_DRIVER=bwrap.`);
     }
     return new DockerDriver(options, docker);
   }
@@ -60,7 +62,8 @@ export class DockerDriver implements SandboxDriver {
   async create(limits: LabLimits): Promise<Sandbox> {
     const labId = randomBytes(16).toString('hex');
     const { uid, gid, home } = SANDBOX_USER;
-    const tmpfs = (size: number, mode: string) => `rw,exec,nosuid,nodev,size=${size},uid=${uid},gid=${gid},mode=${mode}`;
+    // nr_inodes too: a tmpfs without it holds as many empty files as half the host's RAM pages.
+    const tmpfs = (size: number, inodes: number, mode: string) => `rw,exec,nosuid,nodev,size=${size},nr_inodes=${inodes},uid=${uid},gid=${gid},mode=${mode}`;
     const container = await this.docker.createContainer({
       name: `socketlab-${this.options.instance}-${labId.slice(0, 16)}`,
       Image: this.options.image,
@@ -75,9 +78,12 @@ export class DockerDriver implements SandboxDriver {
         NetworkMode: 'none',
         ReadonlyRootfs: true,
         Tmpfs: {
-          [home]: tmpfs(limits.tmpBytes, '0755'),
-          '/tmp': tmpfs(limits.tmpBytes, '1777'),
-          '/run/socketlab': tmpfs(64 * 1024, '0700'),
+          [home]: tmpfs(limits.tmpBytes, limits.inodes, '0755'),
+          '/tmp': tmpfs(limits.tmpBytes, limits.inodes, '1777'),
+          // In place of Docker's own /dev/shm, which has no inode limit.
+          '/dev/shm': tmpfs(limits.tmpBytes, limits.inodes, '1777'),
+          // One pid file per terminal the lab opens.
+          '/run/socketlab': tmpfs(64 * 1024, 1024, '0700'),
         },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
@@ -101,8 +107,13 @@ export class DockerDriver implements SandboxDriver {
     }
   }
 
+  /**
+   * Removes the containers an earlier run of this instance left (after a crash or `kill -9`). Only
+   * containers carrying both of this driver's labels, with this instance's name, are touched: the
+   * engine may run other things, and the server's access to it (the Docker socket) could remove them.
+   */
   async removeOrphans(): Promise<number> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${this.options.instance}`] } });
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${this.options.instance}`, LABEL_LAB] } });
     await Promise.all(found.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
     return found.length;
   }
@@ -168,6 +179,77 @@ class DockerSandbox implements Sandbox {
     return execShell(exec, stream, resize, () => this.run(['/bin/sh', '-c', `kill -KILL "$(cat /run/socketlab/${key}.pid)"`]));
   }
 
+  async exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
+    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    const withStdin = options.stdin !== undefined;
+    const exec = await this.container.exec({
+      // Docker has no call to signal an exec. The first line on stderr is the id of the process
+      // group `timeout` leads (it makes one), which is killed from inside when exec gives up early;
+      // `timeout` also ends the group at the deadline by itself, should the server be gone by then.
+      Cmd: ['/bin/sh', '-c', 'echo "$$" >&2 && exec timeout --signal=KILL "$0" "$@"', (options.timeoutMs / 1000).toFixed(3), ...argv],
+      AttachStdin: withStdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
+      WorkingDir: SANDBOX_USER.home,
+      Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
+    });
+    const stream = await exec.start({ hijack: true, stdin: withStdin });
+    this.streams.add(stream);
+    return new Promise<ExecResult>((resolve, reject) => {
+      const output = new BoundedOutput(options.maxOutputBytes);
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        this.streams.delete(stream);
+        outcome();
+      };
+      let groupId: string | null = null;
+      let groupIdLine: Buffer | null = Buffer.alloc(0); // until the group id's line is through
+      const fail = (err: Error) =>
+        settle(() => {
+          stream.destroy();
+          if (groupId) void this.run(['/bin/sh', '-c', 'kill -KILL "-$0"', groupId]).catch(() => {});
+          reject(err);
+        });
+      const deadline = setTimeout(() => fail(execTimedOut(argv, options)), options.timeoutMs);
+      const keep = (name: 'stdout' | 'stderr', chunk: Buffer) => {
+        if (!output.add(name, chunk)) fail(execPrintedTooMuch(argv, options));
+      };
+      const stdout = { write: (chunk: Buffer) => (keep('stdout', chunk), true) };
+      const stderr = {
+        write: (chunk: Buffer) => {
+          if (groupIdLine) {
+            groupIdLine = Buffer.concat([groupIdLine, chunk]);
+            const newline = groupIdLine.indexOf(10);
+            if (newline < 0) return true;
+            groupId = /^\d+$/.exec(groupIdLine.subarray(0, newline).toString())?.[0] ?? null;
+            chunk = groupIdLine.subarray(newline + 1);
+            groupIdLine = null;
+          }
+          keep('stderr', chunk);
+          return true;
+        },
+      };
+      this.docker.modem.demuxStream(stream, stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream);
+      const finished = () => {
+        if (settled) return;
+        // The stream ends after the last output; the exit code can lag a moment behind it.
+        void exitCodeOf(exec, Date.now() + 2000).then(
+          (code) => settle(() => resolve(output.result(exitOf(code).code))),
+          (err: Error) => fail(err),
+        );
+      };
+      stream.on('end', finished);
+      stream.on('close', finished);
+      stream.on('error', (err: Error) => fail(err));
+      // end() half-closes the connection: the command reads end-of-file after the bytes.
+      if (withStdin) stream.end(Buffer.from(options.stdin!.buffer, options.stdin!.byteOffset, options.stdin!.byteLength));
+    });
+  }
+
   /** Runs a command as the learner and returns what it printed (stdout and stderr, demultiplexed). */
   private async run(cmd: string[]): Promise<string> {
     const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}` });
@@ -208,6 +290,15 @@ class DockerSandbox implements Sandbox {
     } finally {
       for (const stream of this.streams) stream.destroy();
     }
+  }
+}
+
+/** The exit code of a finished exec, asking again while Docker still calls it running. */
+async function exitCodeOf(exec: Docker.Exec, giveUpAt: number): Promise<number | null> {
+  for (;;) {
+    const info = await exec.inspect();
+    if (!info.Running || Date.now() > giveUpAt) return info.ExitCode ?? null;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

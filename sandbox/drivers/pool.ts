@@ -5,6 +5,7 @@
  */
 import type { LabLimits } from '../protocol.ts';
 import type { Sandbox, SandboxDriver } from './types.ts';
+import { log } from '../server/log.ts';
 
 export class WarmPool implements SandboxDriver {
   readonly name: SandboxDriver['name'];
@@ -42,7 +43,7 @@ export class WarmPool implements SandboxDriver {
           if (this.closed || limits !== this.limits) void sandbox.destroy();
           else this.ready.push(sandbox);
         })
-        .catch((err: unknown) => console.error(`warm pool: could not start a sandbox: ${(err as Error).message}`))
+        .catch((err: unknown) => log.error({ err }, 'warm pool: could not start a sandbox'))
         .finally(() => this.filling--);
     }
   }

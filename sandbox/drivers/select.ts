@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { sandboxImage } from '../image/image.ts';
 import type { Config } from '../server/config.ts';
+import { log } from '../server/log.ts';
 import { BwrapDriver } from './bwrap.ts';
 import { DockerDriver } from './docker.ts';
 import { WarmPool } from './pool.ts';
@@ -21,7 +22,7 @@ function bwrapAvailable(): boolean {
 }
 
 async function chooseDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
-  const docker = () => DockerDriver.connect({ image: sandboxImage(), instance: config.SANDBOX_INSTANCE });
+  const docker = () => DockerDriver.connect({ image: config.SANDBOX_IMAGE ?? sandboxImage(), instance: config.SANDBOX_INSTANCE });
   const bwrap = () => {
     if (!bwrapAvailable()) {
       throw new Error('No sandbox available: install bubblewrap (apt-get install bubblewrap) and run the server as root, or start a Docker engine and set SANDBOX_DRIVER=docker.');
@@ -34,7 +35,7 @@ async function chooseDriver(config: Config, paths: DriverPaths): Promise<Sandbox
     return await docker();
   } catch (err) {
     if (!bwrapAvailable()) throw err;
-    console.log(`SANDBOX_DRIVER=auto: using bubblewrap (${(err as Error).message.replace(/^SANDBOX_DRIVER=docker: /, '')})`);
+    log.info(`SANDBOX_DRIVER=auto: using bubblewrap (${(err as Error).message.replace(/^SANDBOX_DRIVER=docker: /, '')})`);
     return bwrap();
   }
 }

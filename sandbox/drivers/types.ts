@@ -20,9 +20,30 @@ export interface Shell {
 /** What killed a sandbox's process, when a limit did. */
 export type LimitHit = 'oom' | 'limit' | null;
 
+export interface ExecOptions {
+  /** Bytes for the command's standard input; it reads end-of-file after them (or at once). */
+  stdin?: Uint8Array;
+  /** The command and everything it started are killed after this long; exec then fails. */
+  timeoutMs: number;
+  /** Most bytes of stdout and stderr together; past this the command is killed and exec fails. */
+  maxOutputBytes: number;
+}
+
+export interface ExecResult {
+  /** Exit status, or null when a signal ended the command. */
+  code: number | null;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
 export interface Sandbox {
   readonly labId: string;
   openShell(size: { cols: number; rows: number }): Promise<Shell>;
+  /**
+   * Runs a short command as the learner in the home folder, without a terminal, under the lab's
+   * limits. Rejects with an ExecError (exec.ts) when it outlives its deadline or prints too much.
+   */
+  exec(argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Which limit, if any, has killed or refused something in this sandbox since it started. */
   limitHit(): Promise<LimitHit>;
   /** Kills every process of the sandbox and removes everything it had. Safe to call twice. */

@@ -3,7 +3,7 @@
 # tag is a hash of its inputs, see image.ts) is there already. Needs a running Docker engine.
 #
 # No container registry reachable (as on CI machines)? The Debian base image is then made locally
-# with debootstrap from the machine's Debian mirror and imported.
+# with debootstrap from the machine's Debian mirror and imported (scripts/base-image.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 say() { printf '\033[1m[sandbox-image]\033[0m %s\n' "$*" >&2; }
@@ -11,23 +11,10 @@ say() { printf '\033[1m[sandbox-image]\033[0m %s\n' "$*" >&2; }
 tag=$(node "$ROOT/sandbox/image/image.ts")
 if docker image inspect "$tag" >/dev/null 2>&1; then say "$tag is up to date"; exit 0; fi
 
-mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -n1 || true)
-mirror=${mirror:-http://deb.debian.org/debian}
-mirror=${mirror%/}
-
-base=debian:bookworm-slim
-if ! docker image inspect "$base" >/dev/null 2>&1 && ! timeout 60 docker pull -q "$base" >/dev/null 2>&1; then
-  base=socketlab/debian-base:bookworm
-  if ! docker image inspect "$base" >/dev/null 2>&1; then
-    command -v debootstrap >/dev/null || { say "no registry and no debootstrap: apt-get install debootstrap"; exit 1; }
-    say "no registry answers: making $base with debootstrap from $mirror"
-    dir=$(mktemp -d /tmp/socketlab-base-XXXXXX)
-    debootstrap --variant=minbase bookworm "$dir" "$mirror" >/dev/null
-    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-    tar -C "$dir" -c . | docker import - "$base" >/dev/null
-    rm -rf "$dir"
-  fi
-fi
+# The Debian base (debian:bookworm-slim, or one made with debootstrap where no registry answers) and
+# the Debian mirror: the same for this image and the web image (scripts/base-image.sh).
+mirror=$(bash "$ROOT/scripts/base-image.sh" --mirror)
+base=$(bash "$ROOT/scripts/base-image.sh")
 
 say "building $tag from $base (a few minutes the first time)"
 # The context is only what the image needs, plus the local certificate authorities this machine
@@ -35,7 +22,7 @@ say "building $tag from $base (a few minutes the first time)"
 # dockerd runs without a bridge.
 context=$(mktemp -d /tmp/socketlab-context-XXXXXX)
 log=$(mktemp /tmp/socketlab-image-build-XXXXXX.log)
-trap 'rm -rf "$context" ${dir:+"$dir"}' EXIT
+trap 'rm -rf "$context"' EXIT
 mkdir "$context/host-ca"
 cp /usr/local/share/ca-certificates/*.crt "$context/host-ca/" 2>/dev/null || true
 if ! tar -c -C "$ROOT" sandbox/image content/examples -C "$context" host-ca \

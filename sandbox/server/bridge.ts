@@ -10,6 +10,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeClientFrame, encode, Op, ProtocolError, TERM_ID_PATTERN } from '../protocol.ts';
 import type { Config } from './config.ts';
 import { LabError, type LabManager } from './labs.ts';
+import { labLog, log } from './log.ts';
+import { metrics } from './metrics.ts';
 import type { Peer } from './terminal.ts';
 
 const TERMINAL_PATH = /^\/api\/labs\/([^/]+)\/terminals\/([^/]+)$/;
@@ -41,6 +43,9 @@ export class Bridge {
     const [, labId, termId] = match as unknown as [string, string, string];
     const refuse = (status: number, reason: string, message: string) => {
       this.stats.refused++;
+      metrics.wsRefused.inc({ reason });
+      // Never the URL: it carries the token.
+      log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
       const body = JSON.stringify({ error: message, reason });
       socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return true;
@@ -114,12 +119,17 @@ export class Bridge {
       } catch (err) {
         this.stats.protocolErrors++;
         const code = err instanceof ProtocolError ? err.code : 'internal';
+        metrics.protocolErrors.inc({ code });
+        labLog(lab.id).info({ termId, code }, 'protocol error: closing the connection');
         ws.send(encode.error({ code, message: (err as Error).message }));
         ws.close(code === 'frame-too-large' ? 1009 : 1002, code);
       }
     });
     // ws raises an error (and closes) on frames above its hard limit or broken framing; it must not crash us.
-    ws.on('error', () => {});
+    ws.on('error', (err: Error & { code?: string }) => {
+      metrics.protocolErrors.inc({ code: 'websocket' });
+      labLog(lab.id).info({ termId, error: err.code ?? err.message }, 'WebSocket error');
+    });
     ws.on('close', () => {
       terminal.detach(peer);
       if (terminal.attached || terminal.ended || lab.ended) return;

@@ -4,6 +4,11 @@
  * Every limit has a default that works for a class on one machine.
  */
 import { z } from 'zod';
+import { LOG_LEVELS } from './log.ts';
+
+/** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 const seconds = (fallback: number, what: string) =>
   z.coerce.number().int('must be a whole number of seconds').min(1).default(fallback).describe(what);
@@ -40,12 +45,32 @@ export const configSchema = z.object({
   LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
   LAB_PIDS: count(256, 'Process and thread limit of a lab.'),
   LAB_CPUS: z.coerce.number().positive().max(64).default(1).describe('CPU quota of a lab, in cores (0.5 = half a core).'),
-  LAB_TMP_MB: mebibytes(64, 'Size of a lab\'s writable home and /tmp.'),
+  LAB_TMP_MB: mebibytes(64, 'Size of a lab\'s writable home, /tmp and /dev/shm (each).'),
+  LAB_INODES: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(2048, 'must be at least 2048: a Docker lab\'s home starts with about 1500 (the warm Go cache\'s links)')
+    .default(16384)
+    .describe('Files and folders a lab\'s home, /tmp and /dev/shm may each hold, so empty files cannot eat the host\'s kernel memory.'),
   RING_BUFFER_KB: z.coerce.number().int().min(1024).default(1024).describe('Output kept per terminal for replay after a reconnect (KiB, >= 1024).'),
   WS_MAX_PAYLOAD_KB: z.coerce.number().int().min(1).max(1024).default(64).describe('Largest WebSocket message accepted from a browser (KiB).'),
   SITE_DIR: z.string().default('dist').describe('Folder of the built site (`npm run build`).'),
   GO_CACHE_DIR: z.string().default('/var/cache/socketlab/go-build').describe('Warm Go build cache shared read-only by every lab; made once at first start.'),
   STATE_DIR: z.string().default('/tmp/socketlab-state').describe('Where the server records running sandboxes, to remove orphans after a crash.'),
+  SANDBOX_IMAGE: z
+    .string()
+    .regex(IMAGE_REFERENCE, 'must be a Docker image reference such as socketlab/lab:latest or registry.example.org:5000/socketlab/lab:2024-09')
+    .optional()
+    .describe('Docker driver: the lab image to run (docker-compose.yml names the one it builds). Unset: socketlab-sandbox:<hash of sandbox/image and content/examples>, as sandbox/image/build.sh tags it.'),
+  DATA_DIR: z.string().min(1).default('/var/lib/socketlab').describe('Where data that must outlive the server is kept (the classroom database will live here; nothing is stored yet). In compose, a named volume.'),
+  TRUST_PROXY: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('How many reverse proxies stand in front of the server (nginx, Caddy, a load balancer): the learner\'s address, for MAX_LABS_PER_CLIENT, is then read from X-Forwarded-For. 0: the connection\'s own address.'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional().describe('Least severe log lines written (JSON on stdout): fatal, error, warn, info, debug, trace or silent. Default info (warn under the test runner).'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,6 +6,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ExitReason, LabLimits, Notice } from '../protocol.ts';
 import type { Sandbox, SandboxDriver } from '../drivers/types.ts';
 import type { Config } from './config.ts';
+import { labLog } from './log.ts';
+import { metrics } from './metrics.ts';
 import { Terminal } from './terminal.ts';
 
 export class LabError extends Error {
@@ -38,6 +40,8 @@ export class LabManager {
   private readonly config: Config;
   private readonly driver: SandboxDriver;
   private accepting = true;
+  /** Sandboxes being started: shutdown waits for them, so none is left behind. */
+  private readonly starting = new Set<Promise<unknown>>();
   readonly limits: LabLimits;
   /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
   onNotice: (lab: Lab, notice: Notice) => void = () => {};
@@ -50,6 +54,7 @@ export class LabManager {
       pids: config.LAB_PIDS,
       cpus: config.LAB_CPUS,
       tmpBytes: config.LAB_TMP_MB * 1024 * 1024,
+      inodes: config.LAB_INODES,
       terminals: config.MAX_TERMINALS_PER_LAB,
       idleSeconds: config.LAB_IDLE_SECONDS,
       ttlSeconds: config.LAB_TTL_SECONDS,
@@ -58,6 +63,11 @@ export class LabManager {
 
   get count(): number {
     return this.labs.size;
+  }
+
+  /** False once shutdown has begun: new labs are refused and /healthz answers 503. */
+  get isAccepting(): boolean {
+    return this.accepting;
   }
 
   get(labId: string): Lab | undefined {
@@ -73,7 +83,23 @@ export class LabManager {
     return given.length === expected.length && timingSafeEqual(given, expected) ? lab : null;
   }
 
+  /** Starts a lab for `client` (counted in /metrics, logged with its id). */
   async create(client: string): Promise<{ lab: Lab; token: string }> {
+    const startedAt = performance.now();
+    try {
+      const created = await this.start(client);
+      const seconds = (performance.now() - startedAt) / 1000;
+      metrics.labStarts.inc({ outcome: 'ok' });
+      metrics.labStartSeconds.observe(seconds);
+      labLog(created.lab.id).info({ client, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
+      return created;
+    } catch (err) {
+      metrics.labStarts.inc({ outcome: err instanceof LabError ? 'refused' : 'error' });
+      throw err;
+    }
+  }
+
+  private async start(client: string): Promise<{ lab: Lab; token: string }> {
     if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
     const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
     if (this.labs.size + inFlight >= this.config.MAX_LABS) {
@@ -86,12 +112,20 @@ export class LabManager {
     const token = randomBytes(32).toString('base64url');
     this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
     let sandbox: Sandbox;
+    const starting = this.driver.create(this.limits);
+    this.starting.add(starting);
     try {
-      sandbox = await this.driver.create(this.limits);
+      sandbox = await starting;
     } finally {
+      this.starting.delete(starting);
       const left = (this.pending.get(client) ?? 1) - 1;
       if (left > 0) this.pending.set(client, left);
       else this.pending.delete(client);
+    }
+    if (!this.accepting) {
+      // Shutdown began while this sandbox was starting: it is not handed out.
+      await sandbox.destroy();
+      throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
     }
     const now = Date.now();
     const id = sandbox.labId;
@@ -111,6 +145,7 @@ export class LabManager {
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
     this.labs.set(id, lab);
     this.tokens.set(id, Buffer.from(token));
+    metrics.labsRunning.inc();
     return { lab, token };
   }
 
@@ -158,15 +193,22 @@ export class LabManager {
     for (const timer of lab.timers) clearTimeout(timer);
     this.labs.delete(lab.id);
     this.tokens.delete(lab.id);
+    metrics.labsRunning.dec();
+    metrics.labEnds.inc({ reason });
+    labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');
     for (const terminal of lab.terminals.values()) terminal.end(reason);
     // Give the shells a moment to report their exit (so EXIT reaches the browser), then remove all.
     await new Promise((resolve) => setTimeout(resolve, 50));
     await lab.sandbox.destroy();
   }
 
-  /** Stops taking labs and ends every running one with `shutdown`. */
+  /**
+   * Stops taking labs (new requests get 503 `shutting-down`), waits for sandboxes still starting
+   * (they are removed, not handed out), then ends every running lab with `shutdown`.
+   */
   async shutdown(): Promise<void> {
     this.accepting = false;
+    await Promise.allSettled([...this.starting]);
     await Promise.all([...this.labs.values()].map((lab) => this.end(lab, 'shutdown')));
     await this.driver.close();
   }

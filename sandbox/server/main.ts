@@ -12,10 +12,14 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './bridge.ts';
+import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { handleFileRoute } from './files-routes.ts';
 import { createDriver, unavailableDriver } from '../drivers/select.ts';
 import type { SandboxDriver } from '../drivers/types.ts';
 import { LabError, LabManager } from './labs.ts';
+import { log } from './log.ts';
+import { registry } from './metrics.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -27,26 +31,23 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 function bearer(req: IncomingMessage): string | null {
   const header = req.headers.authorization ?? '';
   return header.startsWith('Bearer ') ? header.slice(7) : null;
 }
 
 export async function startServer(config: Config) {
+  if (config.LOG_LEVEL) log.level = config.LOG_LEVEL;
   // Without a sandbox the site is still served; labs answer 503 saying what to install.
   let driver: SandboxDriver;
   let driverError: string | null = null;
   try {
     driver = await createDriver(config, { examplesDir: resolve(ROOT, 'content/examples'), nodeModulesDir: resolve(ROOT, 'node_modules') });
     const orphans = await driver.removeOrphans();
-    if (orphans > 0) console.log(`removed ${orphans} sandbox(es) left by an earlier server`);
+    if (orphans > 0) log.info({ orphans }, `removed ${orphans} sandbox(es) left by an earlier server`);
   } catch (err) {
     driverError = (err as Error).message;
-    console.error(`Live labs are off: ${driverError}`);
+    log.error(`Live labs are off: ${driverError}`);
     driver = unavailableDriver(driverError);
   }
   const labs = new LabManager(config, driver);
@@ -60,28 +61,42 @@ export async function startServer(config: Config) {
   const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
+      else if (!labs.isAccepting) json(res, 503, { ok: false, error: 'The server is shutting down.', reason: 'shutting-down' });
       else json(res, 200, { ok: true, driver: driver.name, labs: labs.count });
+      return true;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+      res.end(await registry.metrics());
       return true;
     }
     if (url.pathname === '/api/labs' && req.method === 'POST') {
       req.resume(); // the optional JSON body carries nothing we use yet
       try {
-        const { lab, token } = await labs.create(clientAddress(req));
+        const { lab, token } = await labs.create(clientAddress(req, config.TRUST_PROXY));
         json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits });
       } catch (err) {
         if (driverError) json(res, 503, { error: `Live labs are off on this server: ${driverError}`, reason: 'no-sandbox' });
         else if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
         else {
-          console.error('lab start failed:', err);
+          log.error({ err }, 'lab start failed');
           json(res, 503, { error: 'The sandbox could not start; try again.', reason: 'sandbox' });
         }
       }
       return true;
     }
     const labPath = /^\/api\/labs\/([^/]+)$/.exec(url.pathname);
+    if (labPath && req.method === 'GET') {
+      // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
+      const lab = labs.authorize(labPath[1]!, bearer(req));
+      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] });
+      return true;
+    }
     if (labPath && req.method === 'DELETE') {
       const lab = labs.authorize(labPath[1]!, bearer(req));
       if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
@@ -104,7 +119,7 @@ export async function startServer(config: Config) {
         if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' })));
       })
       .catch((err: unknown) => {
-        console.error(err);
+        log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');
         if (!res.headersSent) json(res, 500, { error: 'Internal error' });
       });
   });
@@ -118,10 +133,15 @@ export async function startServer(config: Config) {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
   let stopping: Promise<void> | null = null;
+  // Graceful stop (SIGTERM, SIGINT): no new connections, no new labs (503 shutting-down, /healthz 503),
+  // sandboxes still starting are removed, every running lab ends with EXIT reason `shutdown`, then
+  // the WebSockets close.
   const stop = () =>
     (stopping ??= (async () => {
       server.close();
+      const running = labs.count;
       await labs.shutdown();
+      log.info({ labs: running }, 'stopped: every lab ended');
       bridge.close();
       server.closeAllConnections();
     })());
@@ -134,20 +154,22 @@ if (import.meta.main) {
   try {
     config = loadConfig();
   } catch (err) {
-    console.error((err as Error).message);
+    log.fatal((err as Error).message);
     process.exit(2);
   }
+  log.level = config.LOG_LEVEL ?? 'info'; // a server run as a program logs its start and labs, tests or not
   try {
     const app = await startServer(config);
-    console.log(`Socket Lab on http://${config.HOST}:${app.port} (sandbox driver: ${app.driver.name})`);
+    log.info({ host: config.HOST, port: app.port, driver: app.driver.name, instance: config.SANDBOX_INSTANCE }, `Socket Lab on http://${config.HOST}:${app.port} (sandbox driver: ${app.driver.name})`);
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
-        console.log(`${signal}: ending labs and stopping`);
+        log.info({ signal, labs: app.labs.count }, `${signal}: refusing new labs, ending running ones, stopping`);
         void app.stop().then(() => process.exit(0));
       });
     }
   } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
+    if (err instanceof ConfigError) log.fatal(err.message);
+    else log.fatal({ err }, 'the server could not start');
     process.exit(1);
   }
 }

@@ -9,6 +9,7 @@
  */
 import { encode, Op, type ExitInfo, type ExitReason } from '../protocol.ts';
 import type { Shell } from '../drivers/types.ts';
+import { metrics } from './metrics.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
 /** The part of a WebSocket a terminal needs (ws's WebSocket satisfies it). */
@@ -46,12 +47,15 @@ export class Terminal {
   private lastFlushBytes = 0;
   private exit: ExitInfo | null = null;
   private endReason: ExitReason | null = null;
+  /** When the oldest INPUT not yet followed by OUTPUT arrived (for the echo latency metric). */
+  private inputAt: number | null = null;
 
   constructor(id: string, shell: Shell, options: TerminalOptions) {
     this.id = id;
     this.shell = shell;
     this.options = options;
     this.ring = new RingBuffer(options.ringBytes);
+    metrics.terminalsOpen.inc();
     shell.onData((data) => this.onOutput(data));
     shell.onExit(({ code, signal }) => void this.onShellExit(code, signal));
   }
@@ -75,6 +79,7 @@ export class Terminal {
    */
   attach(peer: Peer, resumeFrom: number | null, sendReady: (offset: number) => void): void {
     if (this.peer) this.peer.close(4000, 'attached elsewhere');
+    else metrics.terminalsAttached.inc();
     this.peer = peer;
     const start = resumeFrom !== null && resumeFrom >= this.ring.startOffset && resumeFrom <= this.ring.endOffset ? resumeFrom : this.ring.startOffset;
     this.peerStart = start;
@@ -82,7 +87,10 @@ export class Terminal {
     this.acked = Math.max(this.acked, start);
     sendReady(start);
     const replay = this.ring.readFrom(start);
-    if (replay && replay.length > 0) peer.send(encode.output(replay));
+    if (replay && replay.length > 0) {
+      peer.send(encode.output(replay));
+      metrics.outputBytes.inc(replay.length);
+    }
     this.sent = this.ring.endOffset;
     this.updateFlow();
     if (this.exit) peer.send(encode.exit(this.exit));
@@ -91,12 +99,16 @@ export class Terminal {
   detach(peer: Peer): void {
     if (this.peer !== peer) return;
     this.peer = null;
+    metrics.terminalsAttached.dec();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
   }
 
   input(data: Uint8Array): void {
-    if (!this.exit && data.length > 0) this.shell.write(data);
+    if (this.exit || data.length === 0) return;
+    this.shell.write(data);
+    metrics.inputBytes.inc(data.length);
+    this.inputAt ??= performance.now();
   }
 
   resize(cols: number, rows: number): void {
@@ -137,6 +149,11 @@ export class Terminal {
     if (frame) {
       frame[0] = Op.OUTPUT;
       this.peer.send(frame);
+      metrics.outputBytes.inc(frame.length - 1);
+      if (this.inputAt !== null) {
+        metrics.echoSeconds.observe((performance.now() - this.inputAt) / 1000);
+        this.inputAt = null;
+      }
     }
     this.sent = this.ring.endOffset;
   }
@@ -156,6 +173,7 @@ export class Terminal {
     let reason: ExitReason = this.endReason ?? 'exit';
     if (!this.endReason && signal === 'SIGKILL') reason = (await this.options.explainKill()) ?? 'killed';
     this.exit = { code, signal, reason };
+    metrics.terminalsOpen.dec();
     // The shell's last output went through onData before its exit was reported: send it first.
     this.flush();
     this.peer?.send(encode.exit(this.exit));

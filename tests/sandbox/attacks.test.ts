@@ -23,7 +23,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
   before(async () => {
     // No warm pool here: the leak and orphan checks count every sandbox on the machine.
-    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_CPUS: '0.5', LAB_WARM_POOL: '0' });
+    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_INODES: '4000', LAB_CPUS: '0.5', LAB_WARM_POOL: '0' });
   });
   after(async () => {
     for (const t of terms) t.close();
@@ -119,6 +119,30 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       await deleteLab(server.base, lab);
     });
 
+    it('filling the inodes with empty files stops at the inode limit, in every writable folder', async () => {
+      const lab = await createLab(server.base);
+      const t = open(lab, 'main');
+      await t.waitFor('$ ');
+      const limit = server.config.LAB_INODES;
+      for (const dir of ['~', '/tmp', '/dev/shm', '~/.cache/go-build']) {
+        // Empty files use no space, only inodes. `: > f` is a shell builtin: no process per file, so
+        // even a missing limit (the loop stops at 100000) takes seconds, not minutes.
+        const out = await t.sh(
+          `free=$(df --output=iavail ${dir} | tail -1); total=$(df --output=itotal ${dir} | tail -1); mkdir ${dir}/many && cd ${dir}/many; ` +
+            `made=0; while [ $made -lt 100000 ] && : 2>/dev/null > f$made; do made=$((made + 1)); done; : > one-more; ` +
+            `echo "free=$free total=$total made=$made"; cd ~; rm -rf ${dir}/many`,
+          30_000,
+        );
+        const [, free, total, made] = (/free=\s*(\d+) total=\s*(\d+) made=(\d+)/.exec(out) ?? []).map(Number);
+        assert.equal(total, limit, `${dir} holds ${total} inodes, not LAB_INODES=${limit}: ${out}`);
+        assert.match(out, /one-more: No space left on device/, `${dir}: ${out}`);
+        // The folder `many` takes one of the free inodes; overlay bookkeeping in the Go cache may take a few.
+        assert.ok(made! <= free! - 1 && made! >= free! - 10, `${dir}: ${made} files made with ${free} inodes free of ${total}`);
+      }
+      assert.match(await t.sh('echo shell-"still"-alive'), /shell-still-alive/);
+      await deleteLab(server.base, lab);
+    });
+
     it('CPU burn stays under its quota while another lab echoes fast', async () => {
       const burn = await createLab(server.base);
       const calm = await createLab(server.base);
@@ -179,7 +203,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
   });
 
   describe('no leaks', () => {
-    it(`${LEAK_LABS} labs created and destroyed leave no PTYs, descriptors, sandboxes or processes behind`, async () => {
+    it(`${LEAK_LABS} labs created and destroyed leave no PTYs, descriptors, sandboxes, host mounts or processes behind`, async () => {
       // Counted for this process only, so other test files running alongside do not matter.
       const fds = () => readdirSync('/proc/self/fd').length;
       const ptys = () => readdirSync('/proc/self/fd').filter((fd) => readlinkSafe(`/proc/self/fd/${fd}`) === '/dev/ptmx').length;
@@ -208,6 +232,8 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       assert.equal(ptys(), before.ptys, 'PTYs left open');
       assert.equal(bwraps(), before.bwrap, 'bwrap processes left running');
       assert.deepEqual(sandboxes.existing(server.config.SANDBOX_INSTANCE), [], 'cgroups or containers left behind');
+      const labMounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((m) => m.includes(`${server.config.STATE_DIR}/labs/`));
+      assert.deepEqual(labMounts, [], 'host mounts of labs (home, /tmp, Go cache) left behind');
     });
 
     it('after kill -9 of the server, the next start removes the orphaned sandboxes', async () => {

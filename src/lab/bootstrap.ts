@@ -1,0 +1,99 @@
+/**
+ * The only lab code a lesson page loads before the learner asks for the lab (the page's JS budget
+ * is 60 KB gzip until then; tests/content/js-budget.test.ts holds it). It puts Run buttons under
+ * the lesson's shell commands and "Edit in the lab" under its programs; xterm.js, the terminals
+ * and the editor load on the first click. A lab left open on the previous page opens again here.
+ */
+import { panelWasOpen, savedTicket } from './session.ts';
+import type { PageLab, RunRequest } from './app.ts';
+
+const config = document.getElementById('lab-config');
+if (config) setUp(config);
+
+function setUp(config: HTMLElement): void {
+  const terminals = JSON.parse(config.dataset.terminals ?? '[]') as string[];
+  const page: PageLab = {
+    terminals,
+    topic: config.dataset.topic ?? '',
+    launcher: document.querySelector<HTMLButtonElement>('.lab-launcher'),
+  };
+  const app = () => import('./app.ts').then((m) => m.labApp(page));
+
+  // Out of the lesson column, whose stacking context would put the sidebars on top of it.
+  if (page.launcher) document.body.append(page.launcher);
+  page.launcher?.addEventListener('click', () => void app().then((a) => a.open()));
+  for (const figure of document.querySelectorAll<HTMLElement>('.sl-markdown-content figure.is-terminal')) addRunButton(figure, terminals, (r) => void app().then((a) => a.run(r)));
+  for (const holder of document.querySelectorAll<HTMLElement>('[data-lab-file]')) addEditButton(holder, (path) => void app().then((a) => a.edit(path)));
+  if (panelWasOpen() && savedTicket()) void app().then((a) => a.open());
+  keepScrollableTablesReachable();
+  // Starlight's search button shows "Search Ctrl K" but is named "Search"; speech-input users say
+  // what they see, so the name must contain it (WCAG 2.5.3).
+  // Spaces between the keycaps make the visible text "Search Ctrl K" rather than "SearchCtrlK".
+  const search = document.querySelector('button[data-open-modal][aria-label="Search"]');
+  const keys = search ? [...search.querySelectorAll('kbd kbd')].map((k) => k.textContent?.trim()) : [];
+  if (search && keys.length > 0) {
+    for (const kbd of search.querySelectorAll('kbd')) kbd.before(' ');
+    search.setAttribute('aria-label', `Search ${keys.join(' ')}`);
+  }
+}
+
+/** A table wider than the lesson column (narrower with the lab open) scrolls: it must take focus. */
+function keepScrollableTablesReachable(): void {
+  const observer = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target.scrollWidth > target.clientWidth) target.setAttribute('tabindex', '0');
+      else target.removeAttribute('tabindex');
+    }
+  });
+  for (const table of document.querySelectorAll('.sl-markdown-content table')) observer.observe(table);
+}
+
+/** `terminal: client, with no server running` names the terminal `client`. */
+function terminalOf(figure: HTMLElement, fallback: string): string {
+  const title = figure.querySelector('figcaption .title')?.textContent ?? '';
+  return /^terminal:\s*([a-z0-9-]{1,32})\b/.exec(title)?.[1] ?? fallback;
+}
+
+/** The commands in a shell block: the `$ ` lines of a transcript, else every line but comments. */
+export function commandsOf(lines: string[]): string[] {
+  const prompted = lines.filter((l) => l.startsWith('$ '));
+  if (prompted.length > 0) return prompted.map((l) => l.slice(2));
+  return lines.filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+}
+
+function addRunButton(figure: HTMLElement, terminals: string[], run: (request: RunRequest) => void): void {
+  const pre = figure.querySelector('pre[data-language="sh"], pre[data-language="bash"], pre[data-language="shell"]');
+  const fallback = terminals.at(-1);
+  if (!pre || !fallback) return;
+  const lines = commandsOf([...pre.querySelectorAll('.ec-line')].map((l) => l.textContent ?? ''));
+  if (lines.length === 0) return;
+  const terminal = terminalOf(figure, fallback);
+  const interrupt = figure.closest('[data-lab-interrupt]') !== null;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'lab-action';
+  button.dataset.labRun = terminal;
+  button.textContent = `▶ Run in ${terminal}`;
+  button.title = interrupt ? `Stop what runs in terminal "${terminal}" (Ctrl-C), then type these commands there` : `Type these commands into terminal "${terminal}"`;
+  button.addEventListener('click', () => run({ terminal, lines, interrupt }));
+  figure.after(row(button));
+}
+
+function addEditButton(holder: HTMLElement, edit: (path: string) => void): void {
+  const path = holder.dataset.labFile!;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'lab-action';
+  button.dataset.labEdit = path;
+  button.textContent = '✎ Edit in the lab';
+  button.title = `Open ~/${path} in the lab's editor`;
+  button.addEventListener('click', () => edit(path));
+  holder.append(row(button));
+}
+
+function row(button: HTMLButtonElement): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'lab-actions';
+  div.append(button);
+  return div;
+}

@@ -1,0 +1,154 @@
+/**
+ * The lab panel's frame: docked beside the lesson (at the bottom on narrow screens), resizable
+ * with the mouse or the arrow keys, collapsible, full screen on demand. It holds the terminals,
+ * the editor and the messages; what happens inside is app.ts's business.
+ */
+import type { Prefs } from './session.ts';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { dataset?: Record<string, string> } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  const { dataset, ...rest } = props;
+  Object.assign(node, rest);
+  if (dataset) Object.assign(node.dataset, dataset);
+  node.append(...children);
+  return node;
+}
+
+export function button(label: string, onClick: () => void, props: Partial<HTMLButtonElement> & { dataset?: Record<string, string> } = {}): HTMLButtonElement {
+  const b = el('button', { type: 'button', ...props }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export { el };
+
+const NARROW = '(max-width: 60rem)';
+
+export class Panel {
+  readonly root: HTMLElement;
+  readonly status: HTMLElement;
+  readonly timeLeft: HTMLElement;
+  readonly tabs: HTMLElement;
+  readonly tools: HTMLElement;
+  readonly notice: HTMLElement;
+  readonly body: HTMLElement;
+  readonly editorSlot: HTMLElement;
+  readonly terminals: HTMLElement;
+  readonly overlay: HTMLElement;
+  private readonly prefs: Prefs;
+  private readonly savePrefs: () => void;
+  private readonly handle: HTMLElement;
+
+  constructor(prefs: Prefs, savePrefs: () => void) {
+    this.prefs = prefs;
+    this.savePrefs = savePrefs;
+    const handle = el('div', { className: 'lab-resize', role: 'separator', tabIndex: 0, title: 'Drag (or use the arrow keys) to resize the lab' });
+    handle.setAttribute('aria-label', 'Resize the lab panel');
+    handle.setAttribute('aria-valuemin', '0');
+    handle.setAttribute('aria-valuemax', '100');
+    this.handle = handle;
+    this.status = el('span', { className: 'lab-status', role: 'status' }, 'Starting…');
+    this.timeLeft = el('span', { className: 'lab-time' });
+    this.tabs = el('div', { className: 'lab-tabs', role: 'tablist' });
+    this.tabs.setAttribute('aria-label', 'Terminals');
+    this.tools = el('div', { className: 'lab-tools' });
+    this.notice = el('div', { className: 'lab-notice', role: 'alert', hidden: true });
+    this.editorSlot = el('div', { className: 'lab-editor-slot', hidden: true });
+    this.terminals = el('div', { className: 'lab-terminals' });
+    this.body = el('div', { className: 'lab-body' }, this.editorSlot, this.terminals);
+    this.overlay = el('div', { className: 'lab-overlay', hidden: true, role: 'alertdialog' });
+    this.root = el(
+      'aside',
+      { className: 'lab-panel', id: 'lab-panel', hidden: true },
+      handle,
+      el('header', { className: 'lab-bar' }, el('strong', { className: 'lab-title' }, 'Lab'), this.status, this.timeLeft, this.tools),
+      this.tabs,
+      this.notice,
+      this.body,
+      this.overlay,
+    );
+    this.root.setAttribute('aria-label', 'Live lab');
+    this.root.dataset.layout = prefs.layout;
+    document.body.append(this.root);
+    this.makeResizable(handle);
+    this.applySize();
+    matchMedia(NARROW).addEventListener('change', () => this.applySize());
+  }
+
+  get narrow(): boolean {
+    return matchMedia(NARROW).matches;
+  }
+
+  show(open: boolean): void {
+    this.root.hidden = !open;
+    document.documentElement.classList.toggle('lab-open', open);
+  }
+
+  setLayout(layout: Prefs['layout']): void {
+    this.prefs.layout = layout;
+    this.root.dataset.layout = layout;
+    this.savePrefs();
+  }
+
+  toggleFullscreen(): boolean {
+    const full = !this.root.classList.contains('lab-full');
+    this.root.classList.toggle('lab-full', full);
+    document.documentElement.classList.toggle('lab-full-open', full);
+    return full;
+  }
+
+  /** Shows a message over the terminals with actions (lab ended, capacity full); null hides it. */
+  showOverlay(message: string | null, actions: HTMLButtonElement[] = []): void {
+    this.overlay.replaceChildren();
+    this.overlay.hidden = message === null;
+    if (message === null) return;
+    this.overlay.append(el('p', {}, message), el('div', { className: 'lab-overlay-actions' }, ...actions));
+    actions[0]?.focus();
+  }
+
+  private applySize(): void {
+    const style = document.documentElement.style;
+    style.setProperty('--lab-width', `${Math.round(this.prefs.width)}px`);
+    style.setProperty('--lab-height', `${Math.round(this.prefs.height)}px`);
+    // A focusable separator announces its position: the panel's share of the window, in percent.
+    const share = this.narrow ? this.prefs.height / innerHeight : this.prefs.width / innerWidth;
+    this.handle.setAttribute('aria-valuenow', String(Math.round(share * 100)));
+  }
+
+  private resizeBy(delta: number): void {
+    if (this.narrow) this.prefs.height = clamp(this.prefs.height + delta, 160, innerHeight - 80);
+    else this.prefs.width = clamp(this.prefs.width + delta, 320, innerWidth - 240);
+    this.applySize();
+  }
+
+  private makeResizable(handle: HTMLElement): void {
+    handle.addEventListener('pointerdown', (down) => {
+      down.preventDefault();
+      handle.setPointerCapture(down.pointerId);
+      let last = this.narrow ? down.clientY : down.clientX;
+      const move = (event: PointerEvent) => {
+        const now = this.narrow ? event.clientY : event.clientX;
+        this.resizeBy(last - now); // the panel grows towards the top / the left
+        last = now;
+      };
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        this.savePrefs();
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up, { once: true });
+    });
+    handle.addEventListener('keydown', (event) => {
+      const grow = this.narrow ? 'ArrowUp' : 'ArrowLeft';
+      const shrink = this.narrow ? 'ArrowDown' : 'ArrowRight';
+      if (event.key !== grow && event.key !== shrink) return;
+      event.preventDefault();
+      this.resizeBy(event.key === grow ? 40 : -40);
+      this.savePrefs();
+    });
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, value));
+}

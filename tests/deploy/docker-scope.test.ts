@@ -1,0 +1,134 @@
+/**
+ * What the server does with the Docker engine it is given (in compose, the host's socket, which is
+ * as good as root on the host): it only ever creates containers of the lab image, always with the
+ * fixed safety options and its labels, and removes only containers that carry its labels with its
+ * instance's name. Checked against a recording stand-in for the engine (every option sent), and
+ * against the real engine for removal (a container with other labels must survive).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import type Docker from 'dockerode';
+import { DockerDriver } from '../../sandbox/drivers/docker.ts';
+import type { LabLimits } from '../../sandbox/protocol.ts';
+
+const LIMITS: LabLimits = {
+  memoryBytes: 512 * 1024 * 1024,
+  pids: 256,
+  cpus: 1,
+  tmpBytes: 64 * 1024 * 1024,
+  inodes: 16384,
+  terminals: 6,
+  idleSeconds: 900,
+  ttlSeconds: 7200,
+};
+
+/** A stand-in for dockerode that records every call and answers like an engine would. */
+function recordingEngine() {
+  const calls = { created: [] as Docker.ContainerCreateOptions[], listed: [] as Docker.ContainerListOptions[], removed: [] as string[] };
+  const container = (id: string) => ({
+    id,
+    attach: async () => {
+      const output = new PassThrough();
+      // lab-init.sh's "ready", once the container has started.
+      setImmediate(() => output.write('ready\n'));
+      return output;
+    },
+    start: async () => {},
+    remove: async () => void calls.removed.push(id),
+  });
+  let next = 0;
+  const engine = {
+    ping: async () => 'OK',
+    getImage: () => ({ inspect: async () => ({ Id: 'sha256:lab' }) }),
+    createContainer: async (options: Docker.ContainerCreateOptions) => {
+      calls.created.push(options);
+      return container(`container-${++next}`);
+    },
+    listContainers: async (options: Docker.ContainerListOptions) => {
+      calls.listed.push(options);
+      return [{ Id: 'orphan-1' }];
+    },
+    getContainer: (id: string) => container(id),
+  };
+  return { calls, engine: engine as unknown as Docker };
+}
+
+describe('the Docker driver keeps to its own containers', () => {
+  it('creates only lab-image containers with the fixed safety options and its labels', async () => {
+    const { calls, engine } = recordingEngine();
+    const driver = await DockerDriver.connect({ image: 'socketlab/lab:latest', instance: 'class-a', docker: engine });
+    const sandbox = await driver.create(LIMITS);
+    assert.equal(calls.created.length, 1);
+    const options = calls.created[0]!;
+    const host = options.HostConfig!;
+    assert.equal(options.Image, 'socketlab/lab:latest', 'only the configured lab image');
+    assert.equal(options.User, '1000:1000', 'the learner, never root');
+    assert.deepEqual(options.Labels, { 'org.socketlab.instance': 'class-a', 'org.socketlab.lab': sandbox.labId });
+    assert.equal(host.NetworkMode, 'none', 'no network but its own loopback');
+    assert.equal(host.ReadonlyRootfs, true);
+    assert.deepEqual(host.CapDrop, ['ALL']);
+    assert.deepEqual(host.SecurityOpt, ['no-new-privileges']);
+    assert.equal(host.PidsLimit, LIMITS.pids);
+    assert.equal(host.Memory, LIMITS.memoryBytes);
+    assert.equal(host.MemorySwap, LIMITS.memoryBytes, 'no swap on top of the memory limit');
+    assert.equal(host.NanoCpus, LIMITS.cpus * 1e9);
+    assert.equal(host.IpcMode, 'private');
+    // Nothing of the host reaches in: no privileges, devices, binds, volumes or published ports.
+    for (const key of ['Privileged', 'Binds', 'Mounts', 'Devices', 'PortBindings', 'CapAdd', 'PidMode', 'UsernsMode', 'VolumesFrom'] as const) {
+      assert.ok(host[key] === undefined || host[key] === false, `HostConfig.${key} is not set (${JSON.stringify(host[key])})`);
+    }
+    assert.equal(options.Volumes, undefined);
+    assert.deepEqual(Object.keys(host.Tmpfs ?? {}).sort(), ['/dev/shm', '/home/learner', '/run/socketlab', '/tmp']);
+    for (const [path, mount] of Object.entries(host.Tmpfs ?? {})) {
+      assert.match(mount, /(^|,)nosuid(,|$)/, `${path} is nosuid`);
+      assert.match(mount, /(^|,)nodev(,|$)/, `${path} is nodev`);
+      assert.match(mount, /(^|,)size=\d+/, `${path} has a size limit`);
+      assert.match(mount, /(^|,)nr_inodes=\d+/, `${path} has an inode limit`);
+    }
+
+    await sandbox.destroy();
+    assert.deepEqual(calls.removed, ['container-1'], 'ending a lab removes its own container and nothing else');
+  });
+
+  it('removes orphans by both of its labels and its instance name only', async () => {
+    const { calls, engine } = recordingEngine();
+    const driver = await DockerDriver.connect({ image: 'socketlab/lab:latest', instance: 'class-a', docker: engine });
+    assert.equal(await driver.removeOrphans(), 1);
+    assert.equal(calls.listed.length, 1);
+    assert.deepEqual([...(calls.listed[0]!.filters as { label: string[] }).label].sort(), ['org.socketlab.instance=class-a', 'org.socketlab.lab']);
+    assert.deepEqual(calls.removed, ['orphan-1']);
+  });
+
+  const engineAnswers = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const noEngine = engineAnswers ? null : 'no Docker engine answers (`docker info` failed)';
+  it('on a real engine, leaves alone containers that are not its labs', { skip: noEngine && !process.env.CI ? noEngine : false }, async () => {
+    if (noEngine) assert.fail(`CI must run this test, but ${noEngine}.`);
+    const root = resolve(import.meta.dirname, '../..');
+    const image = spawnSync('bash', ['scripts/base-image.sh'], { cwd: root, encoding: 'utf8', timeout: 10 * 60_000 }).stdout.trim();
+    assert.ok(image, 'scripts/base-image.sh names a base image');
+    const instance = `scope-${process.pid}`;
+    const create = (...labels: string[]) => {
+      const result = spawnSync('docker', ['create', '--network', 'none', ...labels.flatMap((l) => ['--label', l]), image, 'true'], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return result.stdout.trim();
+    };
+    const exists = (id: string) => spawnSync('docker', ['container', 'inspect', id], { stdio: 'ignore' }).status === 0;
+    const orphan = create(`org.socketlab.instance=${instance}`, 'org.socketlab.lab=0123456789abcdef0123456789abcdef');
+    const decoys = [
+      create(`org.socketlab.instance=${instance}`), // the instance label alone: not one of its labs
+      create(`org.socketlab.instance=${instance}-other`, 'org.socketlab.lab=0123456789abcdef0123456789abcdef'), // another server's
+      create('org.socketlab.lab=0123456789abcdef0123456789abcdef'),
+    ];
+    try {
+      const driver = await DockerDriver.connect({ image, instance });
+      assert.equal(await driver.removeOrphans(), 1);
+      assert.equal(exists(orphan), false, 'its own orphan is removed');
+      for (const decoy of decoys) assert.equal(exists(decoy), true, 'a container that is not one of its labs survives');
+    } finally {
+      spawnSync('docker', ['rm', '-f', orphan, ...decoys], { stdio: 'ignore' });
+    }
+  });
+});

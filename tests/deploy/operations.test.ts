@@ -1,0 +1,161 @@
+/**
+ * Operating the server: its log is JSON lines that name the lab and never hold a token, /metrics
+ * counts what happens, learners behind a reverse proxy are told apart (TRUST_PROXY), and SIGTERM
+ * ends every lab with reason `shutdown` and exits 0. The server runs as a program
+ * (`node sandbox/server/main.ts`, bubblewrap labs), as it does in production.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { clientAddress } from '../../sandbox/server/client-address.ts';
+import { scrub } from '../../sandbox/server/log.ts';
+import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+describe('client address behind reverse proxies', () => {
+  const req = (remote: string, forwarded?: string) => ({ socket: { remoteAddress: remote }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
+  it('is the connection address without TRUST_PROXY, whatever the headers say', () => {
+    assert.equal(clientAddress(req('10.0.0.9', '1.2.3.4'), 0), '10.0.0.9');
+  });
+  it('is the address the trusted proxy saw, never what the client wrote before it', () => {
+    assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), 1), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', 'forged, 203.0.113.7'), 1), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', 'forged, 203.0.113.7, 10.0.0.2'), 2), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), 3), '203.0.113.7', 'fewer hops than proxies: the first');
+    assert.equal(clientAddress(req('127.0.0.1'), 1), '127.0.0.1', 'no header: the connection');
+  });
+});
+
+describe('log scrubbing', () => {
+  it('takes tokens out of URLs and Authorization values', () => {
+    assert.equal(scrub('GET /api/labs/ab/terminals/x?token=s3cr3t&resume=4'), 'GET /api/labs/ab/terminals/x?token=[Redacted]&resume=4');
+    assert.equal(scrub('Authorization: Bearer abc.DEF-123_x'), 'Authorization: Bearer [Redacted]');
+  });
+});
+
+const bwrap = spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).status === 0;
+const noSandbox = !bwrap ? 'bubblewrap is not installed' : process.getuid?.() !== 0 ? 'the lab server needs root' : null;
+
+describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSandbox : false }, () => {
+  let child: ChildProcessWithoutNullStreams;
+  let out = '';
+  let base = '';
+  const lines = () =>
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          assert.fail(`a log line that is not JSON: ${line}`);
+        }
+      });
+  const tokens: string[] = [];
+
+  before(async () => {
+    if (noSandbox) return;
+    child = spawn(process.execPath, ['sandbox/server/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SANDBOX_DRIVER: 'bwrap',
+        SANDBOX_INSTANCE: `ops-${process.pid}`,
+        STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-ops-')),
+        LAB_WARM_POOL: '0',
+        MAX_LABS_PER_CLIENT: '1',
+        TRUST_PROXY: '1',
+        LOG_LEVEL: 'info',
+      },
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    base = await new Promise<string>((resolveBase, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 60_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const port = /"port":(\d+)/.exec(out)?.[1];
+        if (port) {
+          clearTimeout(timer);
+          resolveBase(`http://127.0.0.1:${port}`);
+        }
+      });
+    });
+  });
+
+  after(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('runs where CI runs it', () => {
+    if (noSandbox) assert.fail(`CI must run this test, but ${noSandbox}.`);
+  });
+
+  it('tells learners behind a proxy apart by X-Forwarded-For (TRUST_PROXY=1, MAX_LABS_PER_CLIENT=1)', { skip: noSandbox ?? false }, async () => {
+    const post = (forwarded: string) => fetch(`${base}/api/labs`, { method: 'POST', headers: { 'X-Forwarded-For': forwarded } });
+    const first = await post('198.51.100.1');
+    assert.equal(first.status, 201);
+    const lab = (await first.json()) as { labId: string; token: string };
+    tokens.push(lab.token);
+    assert.equal((await post('198.51.100.1')).status, 429, 'the same learner is held to one lab');
+    const other = await post('forged-by-client, 198.51.100.2');
+    assert.equal(other.status, 201, 'another learner behind the same proxy gets a lab');
+    const otherLab = (await other.json()) as { labId: string; token: string };
+    tokens.push(otherLab.token);
+    assert.equal(await deleteLab(base, { ...lab, expiresAt: '', limits: {} }), 204);
+    assert.equal(await deleteLab(base, { ...otherLab, expiresAt: '', limits: {} }), 204);
+  });
+
+  it('logs JSON lines with the lab id and no token, and counts in /metrics', { skip: noSandbox ?? false }, async () => {
+    const lab = await createLab(base);
+    tokens.push(lab.token);
+    const t = new TermClient(base, lab, 'main');
+    await t.waitFor('$ ');
+    await t.sh('echo hi');
+    // A wrong token, and a frame that breaks the protocol: both refused, both logged and counted.
+    const refused = new WebSocket(`${base.replace('http', 'ws')}/api/labs/${lab.labId}/terminals/x?token=wrong-${lab.token}`);
+    const status = await new Promise((r) => refused.once('unexpected-response', (_req, res: IncomingMessage) => r(res.statusCode)).once('open', () => r('open')));
+    refused.on('error', () => {});
+    assert.equal(status, 404);
+    const bad = new WebSocket(`${base.replace('http', 'ws')}/api/labs/${lab.labId}/terminals/bad?token=${lab.token}`);
+    await new Promise((r) => bad.once('open', r));
+    bad.send('a text frame');
+    await new Promise((r) => bad.once('close', r));
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const value = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    assert.equal(value('socketlab_lab_starts_total{outcome="ok"}'), 3);
+    assert.equal(value('socketlab_lab_starts_total{outcome="refused"}'), 1, 'the 429 above');
+    assert.equal(value('socketlab_lab_ends_total{reason="killed"}'), 2);
+    assert.equal(value('socketlab_labs_running'), 1);
+    assert.equal(value('socketlab_ws_refused_total{reason="no-lab"}'), 1);
+    assert.equal(value('socketlab_protocol_errors_total{code="text-frame"}'), 1);
+    assert.ok(value('socketlab_echo_seconds_count') >= 1);
+    assert.ok(value('socketlab_terminal_input_bytes_total') > 0);
+    assert.match(metrics, /^process_resident_memory_bytes /m, "Node's process metrics too");
+
+    // SIGTERM: the attached terminal is told why, the process exits 0.
+    child.kill('SIGTERM');
+    await t.until(() => t.exit !== null, 'EXIT after SIGTERM', 10_000);
+    assert.equal(t.exit!.reason, 'shutdown');
+    const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+    assert.equal(code, 0);
+
+    const logged = lines();
+    for (const token of tokens) assert.ok(!out.includes(token), 'a lab token is in the log');
+    const about = (msg: string) => logged.filter((l) => l.msg === msg);
+    assert.ok(about('lab started').length === 3 && about('lab started').every((l) => typeof l.labId === 'string'), 'every lab start names its lab');
+    assert.ok(about('lab ended').some((l) => l.labId === lab.labId && l.reason === 'shutdown'));
+    assert.ok(about('terminal refused').some((l) => l.labId === lab.labId && l.reason === 'no-lab'));
+    assert.ok(about('protocol error: closing the connection').some((l) => l.labId === lab.labId && l.code === 'text-frame'));
+    assert.ok(about('stopped: every lab ended').length === 1, 'the server says it stopped');
+    assert.ok(logged.every((l) => typeof l.level === 'string' && typeof l.time === 'string'));
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Shared setup for the browser tests: Debian's Chromium driven by playwright-core (never a
+ * downloaded browser), and small helpers that read the lab's terminals through the page's
+ * `window.socketLab` hook (src/lab/app.ts).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Everything terminal `name` shows, scrollback included ('' before it exists). */
+export function screen(page: Page, name: string): Promise<string> {
+  return page.evaluate((n) => (window as unknown as { socketLab?: { screen(n: string): string | null } }).socketLab?.screen(n) ?? '', name);
+}
+
+/** Waits until terminal `name` shows every one of `texts` in order after position `from`. */
+export async function waitForScreen(page: Page, name: string, texts: string[], options: { from?: number; timeout?: number } = {}): Promise<string> {
+  const { from = 0, timeout = 30_000 } = options;
+  try {
+    await page.waitForFunction(
+      ({ n, want, start }) => {
+        const text = (window as unknown as { socketLab?: { screen(n: string): string | null } }).socketLab?.screen(n) ?? '';
+        let at = start;
+        for (const w of want) {
+          const found = text.indexOf(w, at);
+          if (found < 0) return false;
+          at = found + w.length;
+        }
+        return true;
+      },
+      { n: name, want: texts, start: from },
+      { timeout, polling: 100 },
+    );
+  } catch {
+    throw new Error(`terminal "${name}" did not show ${JSON.stringify(texts)} within ${timeout} ms. It shows:\n${(await screen(page, name)).slice(from)}`);
+  }
+  return screen(page, name);
+}
+
+export function labId(page: Page): Promise<string | null> {
+  return page.evaluate(() => (window as unknown as { socketLab?: { labId(): string | null } }).socketLab?.labId() ?? null);
+}
