@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import node from '@astrojs/node';
+import { exerciseSidebar } from './src/exercises/sidebar.mjs';
 
 const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
 
@@ -18,7 +19,10 @@ export default defineConfig({
       editLink: { baseUrl: `${repoUrl}/edit/main/` },
       // Lessons live in the top-level content/ folder (see src/content.config.ts). Their order comes
       // from each lesson's `order` field, which the schema copies into Starlight's sidebar order.
-      sidebar: [{ label: 'Course', items: [{ autogenerate: { directory: 'content/lessons' } }] }],
+      sidebar: [
+        { label: 'Course', items: [{ autogenerate: { directory: 'content/lessons' } }] },
+        exerciseSidebar(process.env.SOCKETLAB_EXERCISES_DIR ?? './content/exercises'),
+      ],
       customCss: ['./src/styles/course.css'],
       components: { PageTitle: './src/components/LessonHeader.astro' },
       expressiveCode: {

@@ -15,6 +15,7 @@ import { Bridge } from './bridge.ts';
 import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { handleFileRoute } from './files-routes.ts';
+import { handleExerciseRoute } from './checks.ts';
 import { createDriver, unavailableDriver } from '../drivers/select.ts';
 import type { SandboxDriver } from '../drivers/types.ts';
 import { LabError, LabManager } from './labs.ts';
@@ -62,6 +63,7 @@ export async function startServer(config: Config) {
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
+    if (await handleExerciseRoute(req, res, labs)) return true; // exercises: start, check, solution
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });

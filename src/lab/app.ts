@@ -15,8 +15,8 @@ import { LAB_ENDING_REASONS, labEndedMessage, shellEndedMessage, timeLeft } from
 export interface PageLab {
   /** The lesson's terminals, from its frontmatter. */
   terminals: string[];
-  /** The lesson's example topic: the editor lists examples/<topic>. */
-  topic: string;
+  /** The lab folder the editor lists, e.g. examples/tcp or exercises/tcp-echo. */
+  folder: string;
   /** The "Open the lab" button, which comes back when the panel is hidden. */
   launcher: HTMLButtonElement | null;
 }
@@ -130,7 +130,7 @@ class LabApp {
     await this.open();
     if (!this.ticket || this.ended) return;
     const { FileEditor } = await (this.editor ??= import('./editor.ts'));
-    FileEditor.show(this.panel.editorSlot, { ticket: this.ticket, topic: this.page.topic, path });
+    FileEditor.show(this.panel.editorSlot, { ticket: this.ticket, folder: this.page.folder, path });
   }
 
   private async ensureLab(): Promise<LabTicket> {

@@ -14,7 +14,7 @@ function setUp(config: HTMLElement): void {
   const terminals = JSON.parse(config.dataset.terminals ?? '[]') as string[];
   const page: PageLab = {
     terminals,
-    topic: config.dataset.topic ?? '',
+    folder: config.dataset.folder ?? 'examples',
     launcher: document.querySelector<HTMLButtonElement>('.lab-launcher'),
   };
   const app = () => import('./app.ts').then((m) => m.labApp(page));

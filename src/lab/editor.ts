@@ -18,8 +18,8 @@ import { currentMode, onModeChange, type Mode } from './theme.ts';
 
 interface ShowOptions {
   ticket: LabTicket;
-  /** Lists examples/<topic>; the page's lesson topic. */
-  topic: string;
+  /** The folder to list, relative to the learner's home (the page's lab folder). */
+  folder: string;
   /** File to open, relative to the learner's home (e.g. examples/tcp/c/server.c); null: keep or pick the first. */
   path: string | null;
 }
@@ -77,14 +77,14 @@ export class FileEditor {
   static show(slot: HTMLElement, options: ShowOptions): void {
     if (!FileEditor.current || FileEditor.current.ticket !== options.ticket) {
       slot.replaceChildren();
-      FileEditor.current = new FileEditor(slot, options.ticket, options.topic);
+      FileEditor.current = new FileEditor(slot, options.ticket, options.folder);
     }
     slot.hidden = false;
     void FileEditor.current.load(options.path);
   }
 
   private readonly ticket: LabTicket;
-  private readonly topic: string;
+  private readonly folder: string;
   private readonly picker: HTMLSelectElement;
   private readonly status: HTMLElement;
   private readonly view: EditorView;
@@ -93,9 +93,9 @@ export class FileEditor {
   private path: string | null = null;
   private savedText = '';
 
-  private constructor(slot: HTMLElement, ticket: LabTicket, topic: string) {
+  private constructor(slot: HTMLElement, ticket: LabTicket, folder: string) {
     this.ticket = ticket;
-    this.topic = topic;
+    this.folder = folder;
     this.picker = el('select', { className: 'lab-file-picker' });
     this.picker.setAttribute('aria-label', 'File to edit');
     this.picker.addEventListener('change', () => void this.load(this.picker.value));
@@ -155,7 +155,7 @@ export class FileEditor {
   }
 
   private async fillPicker(): Promise<void> {
-    const files = await listFiles(this.ticket, `examples/${this.topic}`);
+    const files = await listFiles(this.ticket, this.folder);
     for (const file of files.filter((f) => f.kind === 'file' && EDITABLE.test(f.path))) this.picker.add(new Option(file.path, file.path));
   }
 

@@ -43,6 +43,11 @@ export const lessonFields = z.object({
     .max(4, 'a lesson can use at most 4 terminals')
     .default([])
     .describe('Terminals the lesson\'s live lab opens, e.g. ["server", "client", "client2"]; empty for no lab.'),
+  labFolder: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be a folder under the learner\'s home, e.g. "examples/tcp"')
+    .optional()
+    .describe('Folder of the lab the editor lists (relative to the learner\'s home); default examples/<topic>.'),
 });
 
 export type LessonFields = z.infer<typeof lessonFields>;

@@ -1,5 +1,5 @@
 /**
- * The JavaScript a lesson page ships before the learner opens the lab: at most 60 KB gzip.
+ * The JavaScript a lesson or exercise page ships before the learner opens the lab: at most 60 KB gzip.
  * Counts every script the built page loads up front (inline module scripts, script src, and the
  * static imports those pull in, transitively); dynamic import() chunks (the lab app, xterm.js, the
  * editor, search) load on demand and are not counted. Prints the figure for every lesson page.
@@ -49,8 +49,12 @@ function upfrontScripts(html: string): { inline: string[]; files: Set<string> } 
   return { inline, files };
 }
 
+/** Every page with a lab: the lessons and the exercises. */
 const lessonPages = existsSync(CLIENT)
-  ? readdirSync(join(ROOT, 'content/lessons')).filter((f) => f.endsWith('.mdx')).map((f) => f.replace(/\.mdx$/, ''))
+  ? [
+      ...readdirSync(join(ROOT, 'content/lessons')).filter((f) => f.endsWith('.mdx')).map((f) => f.replace(/\.mdx$/, '')),
+      ...readdirSync(join(ROOT, 'content/exercises')).filter((d) => !d.startsWith('_')).map((d) => `exercises/${d}`),
+    ]
   : [];
 
 describe('JavaScript budget before the lab opens', () => {

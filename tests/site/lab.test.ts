@@ -157,6 +157,23 @@ describe('the live lab on lesson pages', () => {
     await page.close();
   });
 
+  it('an exercise page puts the starter in the lab, the editor opens it, and "Check my work" shows partial credit with hints', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/exercises/tcp-echo/`);
+    await page.locator('[data-exercise] select[data-lang]').selectOption('c');
+    await page.getByRole('button', { name: 'Start in the lab' }).click();
+    await page.locator('[data-status]', { hasText: 'Your files are in ~/exercises/tcp-echo/c/' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Open the lab' }).click();
+    await page.getByRole('button', { name: 'Files' }).click();
+    await page.locator('.lab-editor-status', { hasText: 'Editing ~/exercises/tcp-echo/c/' }).waitFor();
+    await page.getByRole('button', { name: 'Check my work' }).click();
+    await page.locator('[data-status]', { hasText: /\d+ of \d+ checks pass\. Read the hints/ }).waitFor({ timeout: 60_000 });
+    const results = await page.locator('[data-results] li').allTextContents();
+    assert.ok(results.length >= 2, `one result per check, got ${results.length}`);
+    assert.equal(await page.getByRole('button', { name: 'Show solution' }).isDisabled(), true, 'the solution stays locked');
+    await page.close();
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`has no serious or critical accessibility violations (axe-core) with the lab and editor open, ${colorScheme} theme`, async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme });

@@ -1,0 +1,885 @@
+/**
+ * The shared checker library. A checker (`content/exercises/<id>/check.ts`) runs inside the
+ * learner's lab with plain `node` (Node 24 strips the types), plays the peer of the learner's
+ * program and prints one JSON line:
+ *
+ *   {"checks":[{"id","title","pass","sent","expected","got","hint"}],"passed":n,"total":m}
+ *
+ * It is started as `node check.ts '<json>'` in the learner's folder, where the JSON is
+ * `{"build": [...], "run": "./server {port}", "deadlineMs": 30000}`: this library builds the
+ * program, picks a free port / socket path / abstract name for the placeholders, runs each check
+ * with its own deadline, stops every program it started (the whole process group), and never runs
+ * past `deadlineMs`: whatever has not finished by then fails with "ran out of time".
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { createSocket as createUdpSocket, type Socket as UdpSocket } from 'node:dgram';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  pass: boolean;
+  /** What the checker sent or did. */
+  sent: string;
+  /** What a correct program answers or does. */
+  expected: string;
+  /** What the learner's program answered or did. */
+  got: string;
+  /** Empty when the check passes; what to look at when it fails. */
+  hint: string;
+}
+
+export interface Report {
+  checks: CheckResult[];
+  passed: number;
+  total: number;
+}
+
+/** What a check's body returns when it passes (and throws, as a Failure, when it does not). */
+export interface Observed {
+  sent: string;
+  expected: string;
+  got: string;
+}
+
+export class Failure extends Error {
+  readonly observed: Observed & { hint: string };
+  constructor(observed: Observed & { hint: string }) {
+    super(observed.got);
+    this.observed = observed;
+  }
+}
+
+/** Fails the current check. */
+export function fail(sent: string, expected: string, got: string, hint: string): never {
+  throw new Failure({ sent, expected, got, hint });
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  /** Deadline of this check, in ms (default 5000). */
+  timeoutMs?: number;
+  /** Said when the check runs out of time. */
+  timeoutHint?: string;
+  run: (t: Context) => Promise<Observed>;
+}
+
+export interface Config {
+  build: string[];
+  run: string;
+  deadlineMs: number;
+}
+
+/** Placeholders of the run command, fixed for one checker run. */
+export interface Addresses {
+  port: number;
+  socket: string;
+  /** An abstract socket name (no leading "@" or NUL). */
+  name: string;
+}
+
+/** Shows bytes or text in a message: as JSON-quoted text, at most `max` characters. */
+export function show(value: string | Uint8Array, max = 160): string {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+  const quoted = JSON.stringify(text);
+  const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+  if (quoted.length <= max) return quoted;
+  return `${quoted.slice(0, max)}..." (${bytes} bytes in all)`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects with `what` after `ms` unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class Timeout extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// The learner's program
+
+/** One run of the learner's program in its own process group, its output kept (64 KiB at most). */
+export class Program {
+  readonly child: ChildProcess;
+  readonly command: string;
+  private out = '';
+  exitCode: number | null = null;
+  exitSignal: string | null = null;
+  readonly exited: Promise<void>;
+  private stdoutWaiters = new Set<() => void>();
+
+  constructor(command: string, cwd: string, stdin: boolean) {
+    this.command = command;
+    this.child = spawn('/bin/sh', ['-c', `exec ${command}`], { cwd, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    this.child.stdin?.on('error', () => {});
+    const keep = (chunk: Buffer) => {
+      if (this.out.length < 65536) this.out += chunk.toString('utf8');
+      for (const wake of this.stdoutWaiters) wake();
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        this.exitCode = code;
+        this.exitSignal = signal;
+        for (const wake of this.stdoutWaiters) wake();
+        resolve();
+      });
+      this.child.on('error', () => resolve());
+    });
+    running.add(this);
+  }
+
+  get output(): string {
+    return this.out;
+  }
+
+  get hasExited(): boolean {
+    return this.exitCode !== null || this.exitSignal !== null;
+  }
+
+  /** "exited with code 1" / "was killed by SIGSEGV", plus the last of its output. */
+  describeExit(): string {
+    const how = this.exitSignal ? `was killed by ${this.exitSignal}` : `exited with code ${this.exitCode}`;
+    const tail = this.out.trim().slice(-400);
+    return `your program ${how}${tail ? `; its output ended with: ${show(tail, 420)}` : ' without printing anything'}`;
+  }
+
+  write(text: string | Uint8Array): void {
+    this.child.stdin?.write(text);
+  }
+
+  endInput(): void {
+    this.child.stdin?.end();
+  }
+
+  /** Resolves once the program's output contains `text`; rejects (Timeout) after `ms`. */
+  waitForOutput(text: string, ms: number): Promise<void> {
+    return within(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (this.out.includes(text) || this.hasExited) {
+            this.stdoutWaiters.delete(check);
+            resolve();
+          }
+        };
+        this.stdoutWaiters.add(check);
+        check();
+      }),
+      ms,
+      `no output ${show(text)} within ${ms} ms`,
+    );
+  }
+
+  /** Sends a signal to the program alone (not its group): what a terminal's Ctrl-C or `kill` does. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.hasExited && this.child.pid) {
+      try {
+        process.kill(this.child.pid, signal);
+      } catch {}
+    }
+  }
+
+  /** Kills the program and everything it started (its process group), and waits for it. */
+  async stop(): Promise<void> {
+    if (this.child.pid) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {}
+    }
+    await within(this.exited, 2000, 'stop').catch(() => {});
+    running.delete(this);
+  }
+
+  /** Resolves true if the program exits within `ms`. */
+  async exitsWithin(ms: number): Promise<boolean> {
+    try {
+      await within(this.exited, ms, 'exit');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+const running = new Set<Program>();
+
+function killAll(): void {
+  for (const p of running) {
+    if (p.child.pid) {
+      try {
+        process.kill(-p.child.pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stream connections (TCP, Unix stream)
+
+/** A stream connection with buffered reads that all take a deadline. */
+export class Conn {
+  readonly socket: Socket;
+  private buffer = Buffer.alloc(0);
+  ended = false;
+  error: Error | null = null;
+  private waiters = new Set<() => void>();
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.wake();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('error', (err) => {
+      this.error = err;
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.wake();
+    });
+    openConns.add(this);
+  }
+
+  private wake(): void {
+    for (const w of this.waiters) w();
+  }
+
+  /** Everything received and not read yet. */
+  get pending(): Buffer {
+    return this.buffer;
+  }
+
+  private waitUntil(ready: () => boolean, ms: number, what: string): Promise<void> {
+    return within(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (ready() || this.ended) {
+            this.waiters.delete(check);
+            resolve();
+          }
+        };
+        this.waiters.add(check);
+        check();
+      }),
+      ms,
+      what,
+    );
+  }
+
+  /** Exactly `n` bytes; fewer only when the peer closed (or Timeout after `ms`). */
+  async read(n: number, ms: number): Promise<Buffer> {
+    await this.waitUntil(() => this.buffer.length >= n, ms, `fewer than ${n} bytes within ${ms} ms`);
+    const out = this.buffer.subarray(0, n);
+    this.buffer = this.buffer.subarray(out.length);
+    return Buffer.from(out);
+  }
+
+  /** One line without its "\n"; null when the peer closed first. */
+  async readLine(ms: number): Promise<string | null> {
+    await this.waitUntil(() => this.buffer.includes(10), ms, `no complete line within ${ms} ms`);
+    const at = this.buffer.indexOf(10);
+    if (at < 0) return null;
+    const line = this.buffer.subarray(0, at).toString('utf8');
+    this.buffer = this.buffer.subarray(at + 1);
+    return line.replace(/\r$/, '');
+  }
+
+  /** Everything until the peer closes its side (Timeout after `ms`). */
+  async readToEnd(ms: number): Promise<Buffer> {
+    await this.waitUntil(() => false, ms, `the connection was still open after ${ms} ms`);
+    const out = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    return out;
+  }
+
+  /** True when the peer closes the connection within `ms`. */
+  async closesWithin(ms: number): Promise<boolean> {
+    try {
+      await this.waitUntil(() => false, ms, 'open');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  write(data: string | Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Half-close: no more bytes from us (shutdown(SHUT_WR)). */
+  end(): void {
+    this.socket.end();
+  }
+
+  close(): void {
+    this.socket.destroy();
+    openConns.delete(this);
+  }
+}
+
+const openConns = new Set<Conn>();
+
+function connectStream(options: { port: number; host: string } | { path: string }, ms: number): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const socket = 'path' in options ? createConnection({ path: options.path, allowHalfOpen: true }) : createConnection({ port: options.port, host: options.host, allowHalfOpen: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Timeout(`no connection within ${ms} ms`));
+    }, ms);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.setNoDelay(true);
+      resolve(new Conn(socket));
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+export function connectTcp(port: number, ms = 2000): Promise<Conn> {
+  return connectStream({ port, host: '127.0.0.1' }, ms);
+}
+
+/** `path` may be an abstract name written "\0name". */
+export function connectUnix(path: string, ms = 2000): Promise<Conn> {
+  return connectStream({ path }, ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// UDP
+
+/** Datagrams as they arrive, and a wait for the next one that gives up after a deadline. */
+class Inbox<T> {
+  private readonly queue: T[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  push(item: T): void {
+    this.queue.push(item);
+    for (const w of this.waiters) w();
+  }
+
+  /** The next item, or null when none arrives within `ms`. */
+  async next(ms: number): Promise<T | null> {
+    const first = this.queue.shift();
+    if (first) return first;
+    try {
+      await within(
+        new Promise<void>((resolve) => {
+          const check = () => {
+            if (this.queue.length > 0) {
+              this.waiters.delete(check);
+              resolve();
+            }
+          };
+          this.waiters.add(check);
+        }),
+        ms,
+        'no datagram',
+      );
+    } catch {
+      return null;
+    }
+    return this.queue.shift() ?? null;
+  }
+}
+
+/** A UDP socket of the checker on 127.0.0.1 (an ephemeral port), with deadline-bound receives. */
+export class Udp {
+  readonly socket: UdpSocket;
+  private readonly inbox = new Inbox<{ data: Buffer; port: number }>();
+
+  private constructor(socket: UdpSocket) {
+    this.socket = socket;
+    socket.on('message', (data, rinfo) => {
+      this.inbox.push({ data, port: rinfo.port });
+    });
+    socket.on('error', () => {});
+    openUdp.add(this);
+  }
+
+  static async open(): Promise<Udp> {
+    const socket = createUdpSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => resolve());
+    });
+    return new Udp(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  send(data: Uint8Array, port: number): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.send(data, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** The next datagram, or null when none arrives within `ms`. */
+  receive(ms: number): Promise<{ data: Buffer; port: number } | null> {
+    return this.inbox.next(ms);
+  }
+
+  close(): void {
+    try {
+      this.socket.close();
+    } catch {}
+    openUdp.delete(this);
+  }
+}
+
+const openUdp = new Set<Udp>();
+
+// ---------------------------------------------------------------------------------------------
+// Unix datagram sockets, through the `unix-dgram` package the course's examples use
+
+interface UnixDgramSocket {
+  bind(path: string): void;
+  send(buf: Buffer, offset: number, length: number, path: string, callback?: (err?: Error) => void): void;
+  close(): void;
+  on(event: 'message', listener: (message: Buffer, rinfo: { size: number; path?: string }) => void): unknown;
+  on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  on(event: 'listening', listener: () => void): unknown;
+}
+
+function unixDgramModule(): { createSocket: (type: 'unix_dgram', listener?: (m: Buffer, r: { size: number; path?: string }) => void) => UnixDgramSocket } {
+  for (const base of ['/opt/socketlab/', `${homedir()}/`, `${process.cwd()}/`]) {
+    try {
+      return createRequire(join(base, 'package.json'))('unix-dgram');
+    } catch {}
+  }
+  throw new Error('the unix-dgram package is not installed in this lab');
+}
+
+/** A Unix datagram socket bound to a path of the checker's, with deadline-bound receives. */
+export class UnixDgram {
+  readonly path: string;
+  private readonly socket: UnixDgramSocket;
+  private readonly inbox = new Inbox<{ data: Buffer; from: string | undefined }>();
+
+  constructor(path: string) {
+    this.path = path;
+    this.socket = unixDgramModule().createSocket('unix_dgram', (data, rinfo) => {
+      this.inbox.push({ data, from: rinfo.path });
+    });
+    this.socket.on('error', () => {});
+    this.socket.bind(path);
+    openDgram.add(this);
+  }
+
+  /** Sends `data` to the socket at `to`; unix-dgram's numeric errors become named ones. */
+  send(data: Buffer, to: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.socket.send(data, 0, data.length, to, (err) => {
+        if (!err) return resolve();
+        const errno = Number((err as NodeJS.ErrnoException).code ?? err.message.replace(/^send /, ''));
+        const named: Record<number, string> = { [-111]: 'ECONNREFUSED', [-2]: 'ENOENT', [-11]: 'EAGAIN', [-90]: 'EMSGSIZE' };
+        const code = named[errno];
+        if (!code) return reject(err);
+        const e = new Error(code === 'ECONNREFUSED' || code === 'ENOENT' ? `sending to ${to}: nobody is bound there any more (did your program exit?)` : `sending to ${to}: ${code}`) as NodeJS.ErrnoException;
+        e.code = code;
+        reject(e);
+      }),
+    );
+  }
+
+  /** The next datagram, or null when none arrives within `ms`. */
+  receive(ms: number): Promise<{ data: Buffer; from: string | undefined } | null> {
+    return this.inbox.next(ms);
+  }
+
+  close(): void {
+    try {
+      this.socket.close();
+    } catch {}
+    rmSync(this.path, { force: true });
+    openDgram.delete(this);
+  }
+}
+
+const openDgram = new Set<UnixDgram>();
+
+// ---------------------------------------------------------------------------------------------
+// HTTP over a Unix socket
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function httpUnix(socketPath: string, method: string, path: string, body: string | Buffer | null, ms: number, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return within(
+    new Promise<HttpAnswer>((resolve, reject) => {
+      const req = httpRequest({ socketPath, method, path, headers: { ...headers, ...(body !== null ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      openRequests.add(req);
+      req.on('error', reject);
+      req.on('close', () => openRequests.delete(req));
+      req.end(body ?? undefined);
+    }),
+    ms,
+    `no complete HTTP answer within ${ms} ms`,
+  );
+}
+
+const openRequests = new Set<ReturnType<typeof httpRequest>>();
+
+// ---------------------------------------------------------------------------------------------
+// Waiting for the learner's program to be ready
+
+/** True when something listens on TCP 127.0.0.1:port (or any address) in this network namespace. */
+function tcpListening(port: number): boolean {
+  return procNetHas(['/proc/net/tcp', '/proc/net/tcp6'], port, '0A');
+}
+
+/** True when a UDP socket is bound to `port`. */
+function udpBound(port: number): boolean {
+  return procNetHas(['/proc/net/udp', '/proc/net/udp6'], port, null);
+}
+
+function procNetHas(files: string[], port: number, state: string | null): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const file of files) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(hex) && (state === null || fields[3] === state)) return true;
+    }
+  }
+  return false;
+}
+
+/** True when a Unix socket is bound to the abstract name `name`. */
+export function abstractBound(name: string): boolean {
+  try {
+    return readFileSync('/proc/net/unix', 'utf8').split('\n').some((line) => line.trim().endsWith(` @${name}`));
+  } catch {
+    return false;
+  }
+}
+
+export function isSocketFile(path: string): boolean {
+  try {
+    return lstatSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+export type Readiness = { tcp: number } | { udp: number } | { unix: string } | { unixDgram: string } | { abstract: string } | { output: string };
+
+/** True when a stream connection to `path` succeeds (a socket file alone may be stale). */
+export function canConnect(path: string, ms = 300): Promise<boolean> {
+  return connectUnix(path, ms).then(
+    (c) => (c.close(), true),
+    () => false,
+  );
+}
+
+async function ready(what: Readiness): Promise<boolean> {
+  if ('tcp' in what) return tcpListening(what.tcp);
+  if ('udp' in what) return udpBound(what.udp);
+  if ('unix' in what) return isSocketFile(what.unix) && (await canConnect(what.unix));
+  if ('unixDgram' in what) return isSocketFile(what.unixDgram);
+  if ('abstract' in what) return abstractBound(what.abstract);
+  return false;
+}
+
+export function describeReadiness(what: Readiness): string {
+  if ('tcp' in what) return `listening on TCP 127.0.0.1:${what.tcp}`;
+  if ('udp' in what) return `bound to UDP 127.0.0.1:${what.udp}`;
+  if ('unix' in what) return `listening on the Unix socket ${what.unix}`;
+  if ('unixDgram' in what) return `bound to the Unix datagram socket ${what.unixDgram}`;
+  if ('abstract' in what) return `listening on the abstract Unix socket @${what.abstract}`;
+  return `printing ${show(what.output)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The context a check runs in
+
+export class NotReady extends Error {}
+
+export class Context {
+  readonly config: Config;
+  readonly addr: Addresses;
+  readonly cwd: string;
+  /** A private folder for the checker's own sockets and files. */
+  readonly scratch: string;
+  private shared: Program | null = null;
+  private readonly readiness: (addr: Addresses) => Readiness;
+  /** Programs and things to close when the current check ends, however it ends. */
+  private cleanups: (() => void | Promise<void>)[] = [];
+
+  constructor(config: Config, addr: Addresses, cwd: string, scratch: string, readiness: (addr: Addresses) => Readiness) {
+    this.config = config;
+    this.addr = addr;
+    this.cwd = cwd;
+    this.scratch = scratch;
+    this.readiness = readiness;
+  }
+
+  /** The run command with its placeholders filled in. */
+  get command(): string {
+    return this.config.run
+      .replaceAll('{port}', String(this.addr.port))
+      .replaceAll('{socket}', this.addr.socket)
+      .replaceAll('{name}', this.addr.name);
+  }
+
+  /** Registers something to undo when the current check ends. */
+  defer(fn: () => void | Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
+  async endCheck(): Promise<void> {
+    const fns = this.cleanups.reverse();
+    this.cleanups = [];
+    for (const fn of fns) await Promise.resolve().then(fn).catch(() => {});
+  }
+
+  /** Starts a fresh run of the learner's program, stopped when the check ends. */
+  start(options: { stdin?: boolean; command?: string } = {}): Program {
+    const program = new Program(options.command ?? this.command, this.cwd, options.stdin ?? false);
+    this.defer(() => program.stop());
+    return program;
+  }
+
+  /**
+   * Waits until `program` is ready (listening, bound...), failing the check with what the program
+   * did instead: it exited (with its output), or it did not get ready within `ms`.
+   */
+  async ready(program: Program, ms = 3500, what: Readiness = this.readiness(this.addr)): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (await ready(what)) return;
+      if (program.hasExited) break;
+      await sleep(40);
+    }
+    if (await ready(what)) return;
+    const got = program.hasExited ? program.describeExit() : `after ${ms / 1000} s it was still not ${describeReadiness(what)}${program.output.trim() ? `; it printed ${show(program.output.trim().slice(-300))}` : ''}`;
+    throw new NotReady(got);
+  }
+
+  /**
+   * The learner's program, started once and shared by the checks that just talk to it; started
+   * again when a check killed it. Fails the check when it does not get ready.
+   */
+  async server(ms = 3500): Promise<Program> {
+    if (this.sharedFailure) throw new NotReady(this.sharedFailure);
+    if (this.shared && !this.shared.hasExited) return this.shared;
+    this.shared = new Program(this.command, this.cwd, false);
+    try {
+      await this.ready(this.shared, ms);
+    } catch (err) {
+      // Once it did not start, the next checks say so at once instead of waiting again.
+      if (err instanceof NotReady) this.sharedFailure = `${err.message} (when the first check started it)`;
+      throw err;
+    }
+    return this.shared;
+  }
+
+  private sharedFailure: string | null = null;
+
+  async stopServer(): Promise<void> {
+    await this.shared?.stop();
+    this.shared = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a checker
+
+export interface Exercise {
+  /** What the learner's program must be doing before the checks talk to it. */
+  readiness: (addr: Addresses) => Readiness;
+  /** Said when the program never gets ready (the generic hint otherwise). */
+  notReadyHint?: string;
+  checks: Check[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runShell(command: string, cwd: string, ms: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (c: Buffer) => {
+      if (output.length < 32768) output += c.toString('utf8');
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+    }, ms);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, timedOut });
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 127, output: String(err), timedOut });
+    });
+  });
+}
+
+const SUMMARY_HINT = 'Read the message above: it says what the checker sent, what it expected and what your program did.';
+
+/** Runs the exercise's checks against the learner's program and prints the report as one JSON line. */
+export async function runChecker(exercise: Exercise): Promise<void> {
+  const started = Date.now();
+  const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+  config.build ??= [];
+  config.deadlineMs ??= 30_000;
+  const results: CheckResult[] = [];
+  const done = (report: Report) => {
+    killAll();
+    process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
+  };
+  const fillRest = (from: number, got: string, hint: string) => {
+    for (const check of exercise.checks.slice(from)) {
+      results.push({ id: check.id, title: check.title, pass: false, sent: 'nothing (the check did not run)', expected: 'the check to run', got, hint });
+    }
+  };
+  const finish = () => done({ checks: results, passed: results.filter((r) => r.pass).length, total: results.length });
+
+  // The whole run never passes its deadline: a program that never answers still gets a report.
+  let current = 0;
+  const deadline = setTimeout(() => {
+    fillRest(current, `the checker ran out of time (${config.deadlineMs / 1000} s in all) before this check could finish`, 'Your program may be blocking (a read that never returns, a client never closed); every check has its own deadline too.');
+    finish();
+  }, Math.max(1000, config.deadlineMs - 500));
+  deadline.unref();
+
+  const scratch = mkdtempSync(join(tmpdir(), 'check-'));
+  const addr: Addresses = { port: await freePort(), socket: join(scratch, 'learner.sock'), name: `socketlab-${randomBytes(6).toString('hex')}` };
+  const t = new Context(config, addr, process.cwd(), scratch, exercise.readiness);
+  process.on('exit', () => {
+    killAll();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  for (const command of config.build) {
+    const left = config.deadlineMs - (Date.now() - started) - 2000;
+    const result = await runShell(command, process.cwd(), Math.max(1000, left));
+    if (result.code !== 0) {
+      results.push({
+        id: 'build',
+        title: 'Your program builds',
+        pass: false,
+        sent: `ran ${show(command)}`,
+        expected: 'the build to succeed without warnings or errors',
+        got: result.timedOut ? 'the build did not finish in time' : `exit code ${result.code}: ${show(result.output.trim().slice(-1200), 1400)}`,
+        hint: 'Fix the first error the compiler reports (its line and column are in the message), save, and check again.',
+      });
+      fillRest(0, 'not run: the program did not build', 'Make it build first.');
+      clearTimeout(deadline);
+      return finish();
+    }
+  }
+
+  for (const check of exercise.checks) {
+    current = results.length;
+    const ms = check.timeoutMs ?? 5000;
+    let result: CheckResult;
+    try {
+      const observed = await within(check.run(t), ms, 'timeout');
+      result = { id: check.id, title: check.title, pass: true, ...observed, hint: '' };
+    } catch (err) {
+      if (err instanceof Failure) result = { id: check.id, title: check.title, pass: false, ...err.observed };
+      else if (err instanceof NotReady) {
+        result = {
+          id: check.id,
+          title: check.title,
+          pass: false,
+          sent: `started ${show(t.command)}`,
+          expected: `your program ${describeReadiness(exercise.readiness(addr))}`,
+          got: err.message,
+          hint: exercise.notReadyHint ?? 'Is it using the address it is given on the command line? A program that exits at once has usually hit an error: read what it printed.',
+        };
+        await t.stopServer();
+      } else if (err instanceof Timeout) {
+        result = {
+          id: check.id,
+          title: check.title,
+          pass: false,
+          sent: 'see the title',
+          expected: `an answer within ${ms / 1000} s`,
+          got: `no answer within ${ms / 1000} s (${err.message})`,
+          hint: check.timeoutHint ?? 'Your program did not answer in time: is it blocked in a read, waiting for more bytes than were sent, or serving another client?',
+        };
+      } else {
+        const e = err as NodeJS.ErrnoException;
+        result = {
+          id: check.id,
+          title: check.title,
+          pass: false,
+          sent: 'see the title',
+          expected: 'the exchange to complete',
+          got: `${e.code ? `${e.code}: ` : ''}${e.message}`,
+          hint: e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? 'Nothing was listening: did your program exit or stop listening?' : e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'Your program closed the connection too early.' : SUMMARY_HINT,
+        };
+      }
+    }
+    await t.endCheck();
+    if (!result.got) result.got = '(nothing)';
+    if (!result.pass && !result.hint) result.hint = SUMMARY_HINT;
+    results.push(result);
+  }
+  clearTimeout(deadline);
+  for (const c of openConns) c.close();
+  for (const u of openUdp) u.close();
+  for (const d of openDgram) d.close();
+  for (const r of openRequests) r.destroy();
+  await t.stopServer();
+  finish();
+}
+
+export function exists(path: string): boolean {
+  return existsSync(path);
+}

@@ -1,0 +1,42 @@
+// http-kv, reference solution: a key-value store over HTTP on a Unix socket. Node runs one
+// request handler at a time, so a Map needs no lock; bodies arrive in chunks.
+import { rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+
+const path = process.argv[2];
+if (!path) {
+  console.error('usage: node server.ts SOCKET');
+  process.exit(2);
+}
+const VALID_KEY = /^[a-z0-9-]{1,64}$/;
+const values = new Map<string, Buffer>();
+
+function jsonError(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify({ error }));
+}
+
+rmSync(path, { force: true });
+const server = createServer((req, res) => {
+  const match = /^\/kv\/(.*)$/.exec(req.url ?? '');
+  if (!match) return jsonError(res, 404, 'not found');
+  const key = match[1] ?? '';
+  if (!VALID_KEY.test(key)) return jsonError(res, 400, 'a key is 1 to 64 characters of a-z, 0-9 and -');
+  if (req.method === 'PUT') {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      values.set(key, Buffer.concat(chunks));
+      res.writeHead(204).end();
+    });
+  } else if (req.method === 'GET') {
+    const value = values.get(key);
+    if (!value) return jsonError(res, 404, 'no such key');
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(value);
+  } else if (req.method === 'DELETE') {
+    if (!values.delete(key)) return jsonError(res, 404, 'no such key');
+    res.writeHead(204).end();
+  } else {
+    jsonError(res, 405, 'use GET, PUT or DELETE', { Allow: 'GET, PUT, DELETE' });
+  }
+});
+server.listen(path, () => console.log(`listening on ${path}`));

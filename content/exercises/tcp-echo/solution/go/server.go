@@ -1,0 +1,33 @@
+// tcp-echo, reference solution: a TCP echo server, one goroutine per client.
+package main
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintf(os.Stderr, "usage: %s PORT\n", os.Args[0])
+		os.Exit(2)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Args[1])
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("listening on", ln.Addr())
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			// io.Copy reads until EOF (the client half-closed) and writes every byte.
+			_, _ = io.Copy(c, c)
+		}(conn)
+	}
+}

@@ -1,0 +1,30 @@
+// tcp-frames, reference solution: length-prefixed frames over TCP. Each frame is a 4-byte
+// big-endian length N (at most 65536) and N bytes; the answer is a frame of the bytes reversed.
+import { createServer } from 'node:net';
+
+const MAX_FRAME = 65536;
+const port = Number(process.argv[2]);
+if (!Number.isInteger(port)) {
+  console.error('usage: node server.ts PORT');
+  process.exit(2);
+}
+const server = createServer((socket) => {
+  let pending = Buffer.alloc(0);
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    // A chunk can hold part of a frame, or several: answer every whole frame, keep the rest.
+    while (pending.length >= 4) {
+      const n = pending.readUInt32BE(0);
+      if (n > MAX_FRAME) {
+        socket.destroy();
+        return;
+      }
+      if (pending.length < 4 + n) break;
+      const payload = Buffer.from(pending.subarray(4, 4 + n)).reverse();
+      socket.write(Buffer.concat([pending.subarray(0, 4), payload]));
+      pending = pending.subarray(4 + n);
+    }
+  });
+});
+server.listen(port, '127.0.0.1', () => console.log(`listening on 127.0.0.1:${port}`));
