@@ -171,9 +171,7 @@ class DockerSandbox implements Sandbox {
       WorkingDir: SANDBOX_USER.home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
-    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
-    this.streams.add(stream);
-    stream.on('close', () => this.streams.delete(stream));
+    const stream = await this.startStream(exec, { hijack: true, stdin: true, Tty: true });
     const resize = (cols: number, rows: number) => void exec.resize({ h: rows, w: cols }).catch(() => {});
     resize(size.cols, size.rows);
     return execShell(exec, stream, resize, () => this.run(['/bin/sh', '-c', `kill -KILL "$(cat /run/socketlab/${key}.pid)"`]));
@@ -194,8 +192,7 @@ class DockerSandbox implements Sandbox {
       WorkingDir: SANDBOX_USER.home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
-    const stream = await exec.start({ hijack: true, stdin: withStdin });
-    this.streams.add(stream);
+    const stream = await this.startStream(exec, { hijack: true, stdin: withStdin });
     return new Promise<ExecResult>((resolve, reject) => {
       const output = new BoundedOutput(options.maxOutputBytes);
       let settled = false;
@@ -250,10 +247,25 @@ class DockerSandbox implements Sandbox {
     });
   }
 
+  /**
+   * Starts an exec and keeps its connection on the list destroy() closes. A lab destroyed while
+   * the exec was starting gets its stream closed at once: an open one keeps the server from exiting.
+   */
+  private async startStream(exec: Docker.Exec, options: Docker.ExecStartOptions): Promise<Duplex> {
+    const stream = await exec.start(options);
+    if (this.destroyed) {
+      stream.destroy();
+      throw new Error(`lab ${this.labId} has ended`);
+    }
+    this.streams.add(stream);
+    stream.on('close', () => this.streams.delete(stream));
+    return stream;
+  }
+
   /** Runs a command as the learner and returns what it printed (stdout and stderr, demultiplexed). */
   private async run(cmd: string[]): Promise<string> {
     const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}` });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const stream = await this.startStream(exec, { hijack: true, stdin: false });
     const chunks: Buffer[] = [];
     const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
     this.docker.modem.demuxStream(stream, sink, sink);
