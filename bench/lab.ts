@@ -65,7 +65,7 @@ async function rawPtyThroughput(bytes: number): Promise<number> {
   });
 }
 
-const server = await startTestServer({ SANDBOX_DRIVER: driver, MAX_LABS: '2000', MAX_LABS_PER_CLIENT: '2000', LAB_IDLE_SECONDS: '3600' });
+const server = await startTestServer({ LOG_LEVEL: 'warn', SANDBOX_DRIVER: driver, MAX_LABS: '2000', MAX_LABS_PER_CLIENT: '2000', LAB_IDLE_SECONDS: '3600' });
 const base = server.base;
 console.log(`Socket Lab lab benchmarks (${quick ? 'quick' : 'full'}), driver ${server.driver.name}\n`);
 
@@ -89,7 +89,7 @@ async function labStarts(at: string, count: number, gapMs: number): Promise<numb
 const starts = await labStarts(base, quick ? 10 : 40, driver === 'docker' ? 1000 : 100);
 row('lab start, POST to first prompt byte, p50', ms(pct(starts, 50)), `<= ${startTarget} ms`, pct(starts, 50) <= startTarget);
 row('lab start, p90', ms(pct(starts, 90)), '', true);
-const coldServer = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+const coldServer = await startTestServer({ LOG_LEVEL: 'warn', SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
 const cold = await labStarts(coldServer.base, quick ? 5 : 10, 0);
 await coldServer.stop();
 row('lab start without a warm pool, p50', ms(pct(cold, 50)), '', true);

@@ -64,7 +64,7 @@ class LabApp {
     this.readerButton = button('Screen reader', () => this.toggleScreenReader(), { className: 'lab-tool', title: 'Screen reader mode: terminal output is read out' });
     this.fullscreenButton = button('Full screen', () => this.toggleFullscreen(), { className: 'lab-tool' });
     this.panel.tools.append(
-      button('Files', () => void this.edit(null), { className: 'lab-tool', title: 'Open the editor on the lab\'s example files' }),
+      button('Files', () => void this.edit(null), { className: 'lab-tool', title: 'Open the editor on this page\'s files in the lab' }),
       this.layoutButton,
       button('A−', () => this.setFontSize(this.prefs.fontSize - 1), { className: 'lab-tool', title: 'Smaller terminal text', ariaLabel: 'A− (smaller terminal text)' }),
       button('A+', () => this.setFontSize(this.prefs.fontSize + 1), { className: 'lab-tool', title: 'Larger terminal text', ariaLabel: 'A+ (larger terminal text)' }),
