@@ -23,8 +23,6 @@ export class Bridge {
   private readonly labs: LabManager;
   private readonly config: Config;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
-  /** Counts for /metrics and tests. */
-  readonly stats = { attaches: 0, protocolErrors: 0, refused: 0 };
 
   constructor(config: Config, labs: LabManager) {
     this.config = config;
@@ -42,7 +40,6 @@ export class Bridge {
     if (!match) return false;
     const [, labId, termId] = match as unknown as [string, string, string];
     const refuse = (status: number, reason: string, message: string) => {
-      this.stats.refused++;
       metrics.wsRefused.inc({ reason });
       // Never the URL: it carries the token.
       log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
@@ -98,7 +95,6 @@ export class Bridge {
     const graceKey = `${labId}/${termId}`;
     clearTimeout(this.graceTimers.get(graceKey));
     this.graceTimers.delete(graceKey);
-    this.stats.attaches++;
     this.labs.touch(lab);
     terminal.attach(peer, resume, (offset) =>
       ws.send(encode.ready({ offset, reattached: resume !== null, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
@@ -117,7 +113,6 @@ export class Bridge {
         } else if (frame.op === Op.RESIZE) terminal.resize(frame.size.cols, frame.size.rows);
         else terminal.ack(peer, frame.bytes);
       } catch (err) {
-        this.stats.protocolErrors++;
         const code = err instanceof ProtocolError ? err.code : 'internal';
         metrics.protocolErrors.inc({ code });
         labLog(lab.id).info({ termId, code }, 'protocol error: closing the connection');

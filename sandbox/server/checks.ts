@@ -21,18 +21,11 @@ import { ExecError } from '../drivers/exec.ts';
 import type { Sandbox } from '../drivers/types.ts';
 import { EXERCISES_DIR, EXERCISE_LANGS, ID, exerciseFiles, exerciseIds, loadExercise, type ExerciseDef, type ExerciseLang } from '../../src/lib/exercises/manifest.ts';
 import type { Lab, LabManager } from './labs.ts';
+import { ApiError, bearer, json, notAllowed } from './http.ts';
 import { labLog } from './log.ts';
 
-/** An answer for the HTTP client: status, a stable `reason` code and a sentence for a person. */
-export class CheckError extends Error {
-  readonly status: number;
-  readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-  }
-}
+/** An exercise request refused or failed, with its HTTP answer. */
+export class CheckError extends ApiError {}
 
 /** Checks running at once in one lab; past this, 409 `busy`. */
 export const MAX_CHECKS_PER_LAB = 4;
@@ -216,7 +209,10 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
     const id = decodeURIComponent(rawId);
     if (action === 'solution') {
       req.resume();
-      if (method !== 'GET') return notAllowed(res, method, 'GET', 'a solution');
+      if (method !== 'GET') {
+        notAllowed(req, res, 'GET', 'a solution');
+        return true;
+      }
       if (rawLang === undefined) throw new CheckError(400, 'bad-lang', 'Say which language: .../solution/<lang>.');
       json(res, 200, solution(lab, id, decodeURIComponent(rawLang)));
       return true;
@@ -227,8 +223,8 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
       return true;
     }
     if (method !== 'POST') {
-      req.resume();
-      return notAllowed(res, method, 'POST', action === 'start' ? 'starting an exercise' : 'a check');
+      notAllowed(req, res, 'POST', action === 'start' ? 'starting an exercise' : 'a check');
+      return true;
     }
     const body = await readJson(req);
     labs.touch(lab); // the learner at work, as typing is
@@ -269,20 +265,4 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
       }
     });
   });
-}
-
-function notAllowed(res: ServerResponse, method: string, allow: string, what: string): true {
-  res.setHeader('Allow', allow);
-  json(res, 405, { error: `${method} is not allowed on ${what}; use ${allow}.`, reason: 'method' });
-  return true;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function bearer(req: IncomingMessage): string | null {
-  const header = req.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice(7) : null;
 }

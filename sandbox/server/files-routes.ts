@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { archiveHome, FILE_LIMITS, FileError, listFiles, readFile, resetFile, tooLargeToWrite, writeFile } from './files.ts';
 import type { Lab, LabManager } from './labs.ts';
+import { bearer, json, notAllowed } from './http.ts';
 import { labLog } from './log.ts';
 
 const ROUTE = /^\/api\/labs\/([^/]+)\/(files|reset|archive)(?:\/(.*))?$/;
@@ -123,20 +124,4 @@ function readBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): 
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
-}
-
-function notAllowed(req: IncomingMessage, res: ServerResponse, allow: string, what: string): void {
-  req.resume();
-  res.setHeader('Allow', allow);
-  json(res, 405, { error: `${req.method} is not allowed on ${what}; use ${allow}.`, reason: 'method' });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function bearer(req: IncomingMessage): string | null {
-  const header = req.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice(7) : null;
 }

@@ -9,6 +9,7 @@
 import { ExecError } from '../drivers/exec.ts';
 import { SANDBOX_USER } from '../drivers/learner.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../drivers/types.ts';
+import { ApiError } from './http.ts';
 
 export const FILE_LIMITS = {
   /** Largest file read or written (the editor's files are sources, not data). */
@@ -27,16 +28,8 @@ const ARCHIVE_TIMEOUT_MS = 60_000;
 const ORIGINALS = '/opt/socketlab/examples';
 const EXAMPLES = 'examples';
 
-/** An answer for the HTTP client: status, a stable `reason` code and a sentence for a person. */
-export class FileError extends Error {
-  readonly status: number;
-  readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-  }
-}
+/** A file operation refused or failed, with its HTTP answer. */
+export class FileError extends ApiError {}
 
 export const PATH_RULES =
   `a path relative to the home folder (${SANDBOX_USER.home}) of at most ${FILE_LIMITS.pathChars} characters: ` +

@@ -6,19 +6,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ExitReason, LabLimits, Notice } from '../protocol.ts';
 import type { Sandbox, SandboxDriver } from '../drivers/types.ts';
 import type { Config } from './config.ts';
+import { ApiError } from './http.ts';
 import { labLog } from './log.ts';
 import { metrics } from './metrics.ts';
 import { Terminal } from './terminal.ts';
 
-export class LabError extends Error {
-  readonly status: number;
-  readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-  }
-}
+/** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
+export class LabError extends ApiError {}
 
 export interface Lab {
   id: string;

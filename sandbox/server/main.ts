@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './bridge.ts';
+import { bearer, json } from './http.ts';
 import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { handleFileRoute } from './files-routes.ts';
@@ -25,17 +26,6 @@ import { registry } from './metrics.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function bearer(req: IncomingMessage): string | null {
-  const header = req.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice(7) : null;
-}
 
 export async function startServer(config: Config) {
   if (config.LOG_LEVEL) log.level = config.LOG_LEVEL;

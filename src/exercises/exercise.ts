@@ -1,81 +1,37 @@
 /**
  * The controls of an exercise page: "Start in the lab", "Check my work", "Show solution".
  *
- * They call the lab server's exercise routes (docs/protocol.md, "Exercises") with the ticket the
- * lab UI keeps in sessionStorage (`socketlab.lab`: {labId, token, expiresAt, limits}); with no lab
- * yet, the first click starts one (POST /api/labs) and stores its ticket the same way, so the lab
- * panel of a lesson page finds it. Progress (best result per exercise) is kept in localStorage.
+ * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
+ * own API module and ticket (src/lab/api.ts, session.ts); with no lab yet, the first click starts
+ * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
+ * localStorage.
  */
+import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from '../lab/api.ts';
+import { savedTicket, saveTicket } from '../lab/session.ts';
 
-interface Ticket {
-  labId: string;
-  token: string;
-  expiresAt: string;
-  limits?: unknown;
-}
-
-interface Check {
-  id: string;
-  title: string;
-  pass: boolean;
-  sent: string;
-  expected: string;
-  got: string;
-  hint: string;
-}
-
-interface Report {
-  checks: Check[];
-  passed: number;
-  total: number;
-  unlocked: boolean;
-}
-
-interface ApiError {
-  error?: string;
-  reason?: string;
-}
-
-const TICKET = 'socketlab.lab';
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
 const LANG_BY_LABEL: Record<string, string> = { C: 'c', Go: 'go', TypeScript: 'ts' };
 
-function storage(kind: 'session' | 'local'): Storage | null {
+function localStore(): Storage | null {
   try {
-    return kind === 'session' ? sessionStorage : localStorage;
+    return localStorage;
   } catch {
     return null;
   }
-}
-
-function savedTicket(): Ticket | null {
-  try {
-    const ticket = JSON.parse(storage('session')?.getItem(TICKET) ?? 'null') as Ticket | null;
-    return ticket && Date.parse(ticket.expiresAt) > Date.now() ? ticket : null;
-  } catch {
-    return null;
-  }
-}
-
-function saveTicket(ticket: Ticket | null): void {
-  try {
-    if (ticket) storage('session')?.setItem(TICKET, JSON.stringify(ticket));
-    else storage('session')?.removeItem(TICKET);
-  } catch {}
 }
 
 type Progress = Record<string, { passed: number; total: number; solved: boolean }>;
 
 function loadProgress(): Progress {
   try {
-    return JSON.parse(storage('local')?.getItem(PROGRESS) ?? '{}') as Progress;
+    return JSON.parse(localStore()?.getItem(PROGRESS) ?? '{}') as Progress;
   } catch {
     return {};
   }
 }
 
-function saveProgress(id: string, report: Report): void {
+function saveProgress(id: string, report: CheckResult): void {
   const all = loadProgress();
   const before = all[id];
   all[id] = {
@@ -84,39 +40,25 @@ function saveProgress(id: string, report: Report): void {
     solved: (before?.solved ?? false) || report.passed === report.total,
   };
   try {
-    storage('local')?.setItem(PROGRESS, JSON.stringify(all));
+    localStore()?.setItem(PROGRESS, JSON.stringify(all));
   } catch {}
 }
 
-class LabGone extends Error {}
-
-async function newLab(): Promise<Ticket> {
-  const res = await fetch('/api/labs', { method: 'POST' });
-  const body = (await res.json().catch(() => ({}))) as Ticket & ApiError;
-  if (res.status !== 201) throw new Error(body.error ?? `The lab could not start (${res.status}).`);
-  saveTicket(body);
-  return body;
-}
-
-/** Calls an exercise route of the current lab; with none (or an ended one), starts a new lab once. */
-async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const ticket = savedTicket() ?? (await newLab());
-    const res = await fetch(`/api/labs/${ticket.labId}/${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${ticket.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = (await res.json().catch(() => ({}))) as T & ApiError;
-    if (res.ok) return answer;
-    if (res.status === 404 && answer.reason === 'no-lab') {
-      saveTicket(null); // the lab ended: the next attempt starts a fresh one
-      if (attempt === 0) continue;
-      throw new LabGone('Your lab has ended.');
+/** Runs `request` in the current lab; with none (or one that has ended), starts a new lab once. */
+async function inLab<T>(request: (ticket: LabTicket) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let ticket = savedTicket();
+    if (!ticket) {
+      ticket = await startLab();
+      saveTicket(ticket);
     }
-    throw new Error(answer.error ?? `The server answered ${res.status}.`);
+    try {
+      return await request(ticket);
+    } catch (err) {
+      if (!(err instanceof LabApiError && err.labGone) || attempt > 0) throw err;
+      saveTicket(null); // the lab ended: the next attempt starts a fresh one
+    }
   }
-  throw new LabGone('Your lab has ended.');
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -126,7 +68,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
   return node;
 }
 
-function renderReport(list: HTMLElement, report: Report): void {
+function renderReport(list: HTMLElement, report: CheckResult): void {
   list.replaceChildren(
     ...report.checks.map((check) => {
       const item = el('li');
@@ -165,7 +107,7 @@ export function mountExercise(root: HTMLElement): void {
   };
 
   // The language the learner picked on the lesson pages, when this exercise offers it.
-  const synced = LANG_BY_LABEL[storage('local')?.getItem(SYNCED_LANG) ?? ''];
+  const synced = LANG_BY_LABEL[localStore()?.getItem(SYNCED_LANG) ?? ''];
   if (synced && offered.includes(synced)) select.value = synced;
 
   const progress = loadProgress()[id];
@@ -196,7 +138,7 @@ export function mountExercise(root: HTMLElement): void {
 
   buttons.start.addEventListener('click', () =>
     busy(buttons.start, 'Putting the starter files in your lab…', async () => {
-      const started = await call<{ dir: string; files: string[]; created: string[] }>('POST', `exercises/${id}/start`, { lang: select.value });
+      const started = await inLab((ticket) => startExercise(ticket, id, select.value));
       const kept = started.files.length - started.created.length;
       status.textContent =
         `Your files are in ~/${started.dir}/ in the lab: ${started.files.map((f) => f.split('/').pop()).join(', ')}` +
@@ -207,7 +149,7 @@ export function mountExercise(root: HTMLElement): void {
 
   buttons.check.addEventListener('click', () =>
     busy(buttons.check, 'Checking: building and running your program in the lab…', async () => {
-      const report = await call<Report>('POST', `exercises/${id}/check`, { lang: select.value });
+      const report = await inLab((ticket) => checkExercise(ticket, id, select.value));
       saveProgress(id, report);
       renderReport(results, report);
       const all = report.passed === report.total;
@@ -219,7 +161,7 @@ export function mountExercise(root: HTMLElement): void {
 
   buttons.solution.addEventListener('click', () =>
     busy(buttons.solution, 'Fetching the reference solution…', async () => {
-      const answer = await call<{ files: { path: string; content: string }[] }>('GET', `exercises/${id}/solution/${select.value}`);
+      const answer = await inLab((ticket) => exerciseSolution(ticket, id, select.value));
       solutionBox.replaceChildren(el('h3', `Reference solution (${select.options[select.selectedIndex]?.text ?? select.value})`));
       for (const file of answer.files) {
         const pre = el('pre');

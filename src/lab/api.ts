@@ -5,6 +5,7 @@
  */
 import type { LabLimits } from '../../sandbox/protocol.ts';
 import type { FileEntry } from '../../sandbox/server/files.ts';
+import type { checkExercise as runCheck, solution as solutionOf, Started } from '../../sandbox/server/checks.ts';
 
 export interface LabTicket {
   labId: string;
@@ -27,7 +28,7 @@ export class LabApiError extends Error {
   }
   /** The lab (or its token) is unknown to the server: it ended or the server restarted. */
   get labGone(): boolean {
-    return this.status === 404;
+    return this.status === 404 && this.reason === 'no-lab';
   }
   /** Too many labs right now; trying again later can work. */
   get capacity(): boolean {
@@ -91,4 +92,26 @@ export async function resetFile(ticket: LabTicket, path: string): Promise<void> 
 export async function downloadArchive(ticket: LabTicket): Promise<Blob> {
   const res = await call(labUrl(ticket, '/archive'), { headers: auth(ticket) });
   return res.blob();
+}
+
+// Exercises (docs/protocol.md, "Exercises"): the answers are the server's own types.
+export type CheckResult = Awaited<ReturnType<typeof runCheck>>;
+export type Solution = ReturnType<typeof solutionOf>;
+
+async function postJson<T>(ticket: LabTicket, route: string, body: unknown): Promise<T> {
+  const res = await call(labUrl(ticket, route), { method: 'POST', headers: { ...auth(ticket), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as T;
+}
+
+export function startExercise(ticket: LabTicket, id: string, lang: string): Promise<Started> {
+  return postJson(ticket, `/exercises/${encodeURIComponent(id)}/start`, { lang });
+}
+
+export function checkExercise(ticket: LabTicket, id: string, lang: string): Promise<CheckResult> {
+  return postJson(ticket, `/exercises/${encodeURIComponent(id)}/check`, { lang });
+}
+
+export async function exerciseSolution(ticket: LabTicket, id: string, lang: string): Promise<Solution> {
+  const res = await call(labUrl(ticket, `/exercises/${encodeURIComponent(id)}/solution/${encodeURIComponent(lang)}`), { headers: auth(ticket) });
+  return (await res.json()) as Solution;
 }

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../support/lab-client.ts';
 import { freePort, run } from '../support/processes.ts';
+import { dockerAnswers } from '../sandbox/drivers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = JSON.parse(readFileSync(join(ROOT, 'content/examples/uds-stream/go/example.json'), 'utf8')) as {
@@ -37,7 +38,7 @@ function composeCommand(): string | null {
 }
 
 const compose = composeCommand();
-const missing = !ok('docker', ['info', '--format', '{{.ServerVersion}}'])
+const missing = !dockerAnswers()
   ? 'no Docker engine answers (`docker info` failed): start dockerd, as ./socketlab test does'
   : compose === null
     ? 'neither docker-compose nor `docker compose` is installed (apt-get install docker-compose; ./socketlab test does)'

@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { DockerDriver } from '../../sandbox/drivers/docker.ts';
 import type { LabLimits } from '../../sandbox/protocol.ts';
+import { dockerAnswers } from '../sandbox/drivers.ts';
 
 const LIMITS: LabLimits = {
   memoryBytes: 512 * 1024 * 1024,
@@ -102,8 +103,7 @@ describe('the Docker driver keeps to its own containers', () => {
     assert.deepEqual(calls.removed, ['orphan-1']);
   });
 
-  const engineAnswers = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  const noEngine = engineAnswers ? null : 'no Docker engine answers (`docker info` failed)';
+  const noEngine = dockerAnswers() ? null : 'no Docker engine answers (`docker info` failed)';
   it('on a real engine, leaves alone containers that are not its labs', { skip: noEngine && !process.env.CI ? noEngine : false }, async () => {
     if (noEngine) assert.fail(`CI must run this test, but ${noEngine}.`);
     const root = resolve(import.meta.dirname, '../..');

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 
 export type DriverName = 'bwrap' | 'docker';
 
-function dockerAnswers(): boolean {
+/** A Docker engine answers `docker info` within 10 s. */
+export function dockerAnswers(): boolean {
   return spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
