@@ -9,7 +9,16 @@ const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab
 export default defineConfig({
   // Pages are prerendered; the adapter's middleware lets sandbox/server/main.ts serve them (and any
   // on-demand page) from the same process and port as the lab API and WebSocket bridge.
-  adapter: node({ mode: 'middleware' }),
+  // Classroom forms are small: a bigger body is refused (413) before it is read.
+  adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 }),
+  // Every classroom form and mutation carries a CSRF token (src/classroom/pages.ts). Astro's own
+  // Origin check is off because behind a TLS proxy the server sees http:// while browsers send an
+  // https:// Origin, and every form would be refused.
+  security: { checkOrigin: false },
+  // Starlight turns on prefetching of every link, which puts Astro's prefetch script on every page:
+  // the classroom pages would carry JavaScript they do not need and prefetch on-demand pages (a
+  // render on the server each) on hover. Lesson pages are static files and load fast without it.
+  prefetch: false,
   site: process.env.SOCKETLAB_SITE_URL ?? 'http://localhost:4321',
   integrations: [
     starlight({
@@ -22,6 +31,14 @@ export default defineConfig({
       sidebar: [
         { label: 'Course', items: [{ autogenerate: { directory: 'content/lessons' } }] },
         exerciseSidebar(process.env.SOCKETLAB_EXERCISES_DIR ?? './content/exercises'),
+        {
+          label: 'Classroom',
+          items: [
+            { label: 'Join a class', link: '/join/' },
+            { label: 'My classes', link: '/my/' },
+            { label: 'For instructors', link: '/classes/' },
+          ],
+        },
       ],
       customCss: ['./src/styles/course.css'],
       components: { PageTitle: './src/components/LessonHeader.astro' },

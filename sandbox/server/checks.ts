@@ -23,6 +23,9 @@ import { EXERCISES_DIR, EXERCISE_LANGS, ID, exerciseFiles, exerciseIds, loadExer
 import type { Lab, LabManager } from './labs.ts';
 import { ApiError, bearer, json, notAllowed } from './http.ts';
 import { labLog } from './log.ts';
+import type { Classroom } from '../../src/classroom/classroom.ts';
+import { readCookies } from '../../src/classroom/cookies.ts';
+import type { Learner } from '../../src/classroom/store/types.ts';
 
 /** An exercise request refused or failed, with its HTTP answer. */
 export class CheckError extends ApiError {}
@@ -177,11 +180,14 @@ cd -- "$work" && node "$base/$1/check.ts" "$3"`;
   return { ...parsed, exercise: id, lang, unlocked: hasPassed(lab, id) };
 }
 
-/** The reference solution of `id` in `lang`, once this lab has passed `id`; 403 `locked` before. */
-export function solution(lab: Lab, id: string, rawLang: unknown): { exercise: string; lang: ExerciseLang; files: { path: string; content: string }[] } {
+/**
+ * The reference solution of `id` in `lang`, once this lab has passed `id` or an instructor of the
+ * learner's class has released it; 403 `locked` before.
+ */
+export function solution(lab: Lab, id: string, rawLang: unknown, released = false): { exercise: string; lang: ExerciseLang; files: { path: string; content: string }[] } {
   const def = exercise(id);
   const lang = language(def, rawLang);
-  if (!hasPassed(lab, id)) {
+  if (!hasPassed(lab, id) && !released) {
     throw new CheckError(403, 'locked', `The solution of "${id}" unlocks after a check in this lab where every check passes.`);
   }
   return { exercise: id, lang, files: exerciseFiles(def, 'solution', lang).map((f) => ({ path: f.path, content: f.content.toString('utf8') })) };
@@ -192,8 +198,19 @@ export function solution(lab: Lab, id: string, rawLang: unknown): { exercise: st
 
 const ROUTE = /^\/api\/labs\/([^/]+)\/exercises\/([^/]+)\/(start|check|solution)(?:\/([^/]+))?$/;
 
-/** Answers the request when it is an exercise route (returns true), else leaves it alone. */
-export async function handleExerciseRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager): Promise<boolean> {
+/** The classroom learner making the request (device cookie or signed-in account), or null when anonymous. */
+async function learnerOf(req: IncomingMessage, classroom: Classroom): Promise<Learner | null> {
+  const cookies = readCookies(req.headers.cookie);
+  const signedIn = await classroom.session(cookies.session);
+  return classroom.learner({ deviceToken: cookies.learner, userId: signedIn?.user.id });
+}
+
+/**
+ * Answers the request when it is an exercise route (returns true), else leaves it alone. For a
+ * learner in a class, starts and checks are recorded in the classroom (the check's answer says
+ * `saved: true` once it is durable) and a solution the instructor released is unlocked.
+ */
+export async function handleExerciseRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager, classroom: Classroom): Promise<boolean> {
   const raw = (req.url ?? '/').split('?')[0]!;
   const match = ROUTE.exec(raw);
   if (!match) return false;
@@ -214,7 +231,9 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
         return true;
       }
       if (rawLang === undefined) throw new CheckError(400, 'bad-lang', 'Say which language: .../solution/<lang>.');
-      json(res, 200, solution(lab, id, decodeURIComponent(rawLang)));
+      const learner = await learnerOf(req, classroom);
+      const released = learner !== null && (await classroom.solutionReleased(learner.id, id));
+      json(res, 200, solution(lab, id, decodeURIComponent(rawLang), released));
       return true;
     }
     if (rawLang !== undefined) {
@@ -228,8 +247,22 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
     }
     const body = await readJson(req);
     labs.touch(lab); // the learner at work, as typing is
-    if (action === 'start') json(res, 200, await startExercise(lab, id, body.lang));
-    else json(res, 200, await checkExercise(lab, id, body.lang));
+    const learner = await learnerOf(req, classroom);
+    if (action === 'start') {
+      const started = await startExercise(lab, id, body.lang);
+      if (learner) await classroom.recordStart(learner.id, id, String(body.lang));
+      json(res, 200, started);
+    } else {
+      const report = await checkExercise(lab, id, body.lang);
+      if (learner) {
+        // Recorded before the answer: a check the learner was told is saved survives a crash.
+        const submission = await classroom.recordCheck({ learnerId: learner.id, exerciseId: id, lang: report.lang, passed: report.passed, total: report.total, checks: report.checks });
+        const unlocked = report.unlocked || (await classroom.solutionReleased(learner.id, id));
+        json(res, 200, { ...report, unlocked, saved: true, submissionId: submission.id });
+      } else {
+        json(res, 200, { ...report, saved: false });
+      }
+    }
   } catch (err) {
     if (res.headersSent) res.destroy();
     else if (err instanceof CheckError) json(res, err.status, { error: err.message, reason: err.reason });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS } from './log.ts';
+import { isTimeZone } from '../../src/classroom/time.ts';
 
 /** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
 const IMAGE_REFERENCE =
@@ -62,7 +63,17 @@ export const configSchema = z.object({
     .regex(IMAGE_REFERENCE, 'must be a Docker image reference such as socketlab/lab:latest or registry.example.org:5000/socketlab/lab:2024-09')
     .optional()
     .describe('Docker driver: the lab image to run (docker-compose.yml names the one it builds). Unset: socketlab-sandbox:<hash of sandbox/image and content/examples>, as sandbox/image/build.sh tags it.'),
-  DATA_DIR: z.string().min(1).default('/var/lib/socketlab').describe('Where data that must outlive the server is kept (the classroom database will live here; nothing is stored yet). In compose, a named volume.'),
+  DATA_DIR: z.string().min(1).default('data').describe('Where data that must outlive the server is kept: the classroom database (socketlab.db, SQLite). Relative to the project folder unless absolute. In compose, a named volume: back it up.'),
+  SESSION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(365).default(14).describe('How long an instructor stays signed in.'),
+  TIME_ZONE: z
+    .string()
+    .default(Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, America/New_York or UTC')
+    .describe('The classroom\'s time zone: deadlines are typed and shown in it. Default: the server\'s.'),
+  PUBLIC_URL: z
+    .url('must be the address students open, such as https://sockets.example.org')
+    .optional()
+    .describe('The address people use to reach the site, when it differs from what the server sees (behind a TLS proxy): used in join and reset links, and https here makes cookies Secure.'),
   TRUST_PROXY: z.coerce
     .number()
     .int('must be a whole number')

@@ -1,6 +1,7 @@
 /**
  * Socket Lab's server: one Node process, one port. It serves the built site (Astro's Node adapter in
- * middleware mode, static files through sirv), the lab API and the WebSocket terminal bridge.
+ * middleware mode, static files through sirv), the classroom's on-demand pages (Astro, with the
+ * classroom in `locals`), the lab API and the WebSocket terminal bridge.
  *
  *   node sandbox/server/main.ts        (after `npm run build`; `npm start` does both)
  *
@@ -20,15 +21,24 @@ import { handleExerciseRoute } from './checks.ts';
 import { createDriver, unavailableDriver } from '../drivers/select.ts';
 import type { SandboxDriver } from '../drivers/types.ts';
 import { LabError, LabManager } from './labs.ts';
+import { Classroom } from '../../src/classroom/classroom.ts';
+import { openSqliteStore } from '../../src/classroom/store/sqlite.ts';
 import { log } from './log.ts';
 import { registry } from './metrics.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void, locals?: object) => void;
 
 export async function startServer(config: Config) {
   if (config.LOG_LEVEL) log.level = config.LOG_LEVEL;
+  // The classroom database first: a server that cannot keep what it is told should not start labs.
+  let store;
+  try {
+    store = openSqliteStore(resolve(ROOT, config.DATA_DIR, 'socketlab.db'));
+  } catch (err) {
+    throw new ConfigError(`The classroom database could not be opened: ${(err as Error).message}`);
+  }
   // Without a sandbox the site is still served; labs answer 503 saying what to install.
   let driver: SandboxDriver;
   let driverError: string | null = null;
@@ -43,6 +53,16 @@ export async function startServer(config: Config) {
   }
   const labs = new LabManager(config, driver);
   const bridge = new Bridge(config, labs);
+  const classroom = new Classroom({ store, sessionDays: config.SESSION_DAYS, timeZone: config.TIME_ZONE, log });
+  classroom.startSnapshots();
+  // What Astro's on-demand pages (the classroom) get as `Astro.locals`; a fresh copy per request,
+  // since the middleware adds the signed-in user to it.
+  const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : null;
+  const locals = {
+    classroom,
+    sessionDays: config.SESSION_DAYS,
+    ...(publicUrl && { publicOrigin: publicUrl.origin, secureCookies: publicUrl.protocol === 'https:' }),
+  };
 
   const siteDir = resolve(ROOT, config.SITE_DIR);
   if (!existsSync(resolve(siteDir, 'client'))) {
@@ -53,7 +73,7 @@ export async function startServer(config: Config) {
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
-    if (await handleExerciseRoute(req, res, labs)) return true; // exercises: start, check, solution
+    if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
@@ -98,7 +118,8 @@ export async function startServer(config: Config) {
       }
       return true;
     }
-    if (url.pathname.startsWith('/api/')) {
+    // /api/learner is the classroom's (an Astro endpoint); every other /api/ path is the lab server's.
+    if (url.pathname.startsWith('/api/') && url.pathname !== '/api/learner') {
       json(res, 404, { error: `No API route ${req.method} ${url.pathname}.`, reason: 'not-found' });
       return true;
     }
@@ -108,7 +129,7 @@ export async function startServer(config: Config) {
   const server = createServer((req, res) => {
     api(req, res)
       .then((handled) => {
-        if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' })));
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' }), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
       })
       .catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');
@@ -136,9 +157,10 @@ export async function startServer(config: Config) {
       log.info({ labs: running }, 'stopped: every lab ended');
       bridge.close();
       server.closeAllConnections();
+      await classroom.close();
     })());
 
-  return { server, port, labs, bridge, driver, config, stop };
+  return { server, port, labs, bridge, driver, classroom, config, stop };
 }
 
 if (import.meta.main) {

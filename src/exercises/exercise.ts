@@ -4,7 +4,9 @@
  * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
  * own API module and ticket (src/lab/api.ts, session.ts); with no lab yet, the first click starts
  * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
- * localStorage.
+ * localStorage; for a learner in a class the server also records every check (the answer says
+ * `saved`), and /api/learner tells the page what is assigned and whether the instructor has
+ * released the solution.
  */
 import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from '../lab/api.ts';
 import { savedTicket, saveTicket } from '../lab/session.ts';
@@ -92,6 +94,22 @@ function renderReport(list: HTMLElement, report: CheckResult): void {
   );
 }
 
+interface LearnerInfo {
+  inClass: boolean;
+  assigned?: { className: string; title: string; dueAt: string; state?: string }[];
+  solutionReleased?: boolean;
+}
+
+/** What the classroom knows of this browser for exercise `id`; anonymous (or no classroom) when it cannot say. */
+async function learnerInfo(id: string): Promise<LearnerInfo> {
+  try {
+    const res = await fetch(`/api/learner?exercise=${encodeURIComponent(id)}`, { credentials: 'same-origin' });
+    return res.ok ? ((await res.json()) as LearnerInfo) : { inClass: false };
+  } catch {
+    return { inClass: false };
+  }
+}
+
 /** Wires one exercise section: its buttons, status line, results and solution. */
 export function mountExercise(root: HTMLElement): void {
   const id = root.dataset.exercise ?? '';
@@ -119,6 +137,17 @@ export function mountExercise(root: HTMLElement): void {
 
   let unlocked = false;
   let summary = '';
+  const classLine = root.querySelector<HTMLElement>('[data-class]')!;
+  void learnerInfo(id).then((info) => {
+    if (!info.inClass) return;
+    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${new Date(a.dueAt).toLocaleString()}`);
+    classLine.textContent = `You are in a class: your checks are saved for your instructor.${due.length ? ` Assigned in ${due.join('; ')}.` : ''}`;
+    classLine.hidden = false;
+    if (info.solutionReleased) {
+      unlocked = true;
+      buttons.solution.disabled = false;
+    }
+  });
   const busy = async (button: HTMLButtonElement, working: string, job: () => Promise<void>) => {
     const all = Object.values(buttons);
     all.forEach((b) => (b.disabled = true));
@@ -154,7 +183,8 @@ export function mountExercise(root: HTMLElement): void {
       renderReport(results, report);
       const all = report.passed === report.total;
       summary = `${report.passed} of ${report.total} checks pass.`;
-      status.textContent = `${summary}${all ? ' Well done: the solution is unlocked.' : ' Read the hints below, fix, save, and check again.'}`;
+      const saved = report.saved ? ' Saved for your class.' : '';
+      status.textContent = `${summary}${saved}${all ? ' Well done: the solution is unlocked.' : ' Read the hints below, fix, save, and check again.'}`;
       unlocked = report.unlocked;
     }),
   );

@@ -95,7 +95,8 @@ export async function downloadArchive(ticket: LabTicket): Promise<Blob> {
 }
 
 // Exercises (docs/protocol.md, "Exercises"): the answers are the server's own types.
-export type CheckResult = Awaited<ReturnType<typeof runCheck>>;
+/** A check's report; `saved` when the learner is in a class and the server has recorded it. */
+export type CheckResult = Awaited<ReturnType<typeof runCheck>> & { saved: boolean; submissionId?: number };
 export type Solution = ReturnType<typeof solutionOf>;
 
 async function postJson<T>(ticket: LabTicket, route: string, body: unknown): Promise<T> {

@@ -133,12 +133,18 @@ describe('the built site', () => {
   });
 
   it('has no broken internal links', () => {
+    // Links to on-demand pages (the classroom) have no file: they must match a page that renders on demand.
+    const pages = join(ROOT, 'src/pages');
+    const onDemand = readdirSync(pages, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(astro|ts)$/.test(f) && /export const prerender = false/.test(readFileSync(join(pages, f), 'utf8')))
+      .map((f) => new RegExp(`^/${f.replace(/(^|\/)index\.astro$/, '$1').replace(/\.astro$/, '/').replace(/\.ts$/, '').replace(/\[[^\]]+\]/g, '[^/]+')}$`));
+    assert.ok(onDemand.some((route) => route.test('/classes/')), 'the classroom\'s pages are found');
     const broken: string[] = [];
     for (const page of htmlFiles(dist)) {
       const html = readFileSync(join(dist, page), 'utf8');
       for (const [, href] of html.matchAll(/\shref="(\/[^"#?]*)[^"]*"/g)) {
         const target = join(dist, decodeURI(href!));
-        const ok = existsSync(target) && (!href!.endsWith('/') || existsSync(join(target, 'index.html')));
+        const ok = (existsSync(target) && (!href!.endsWith('/') || existsSync(join(target, 'index.html')))) || onDemand.some((route) => route.test(href!));
         if (!ok) broken.push(`${relative(dist, join(dist, page))} -> ${href}`);
       }
     }

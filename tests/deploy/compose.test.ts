@@ -3,7 +3,8 @@
  * file, build both images, bring it up (with docker-compose.ci.yml: host networking, as this
  * machine's Docker engine has no bridge, listening on 127.0.0.1 at a free port, under a project
  * name of its own), wait for /healthz, then through the public protocol only: start a lab, open
- * two terminals, build the Go Unix-socket server and client and see them talk, and read /metrics.
+ * two terminals, build the Go Unix-socket server and client and see them talk, read /metrics, and
+ * keep an instructor's class in the data volume across a restart.
  * Last, `down -v` must leave no container of the project and no lab container behind.
  *
  * Needs a Docker engine and docker-compose (or `docker compose`). Without them it is skipped, with
@@ -16,6 +17,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../support/lab-client.ts';
+import { FormClient } from '../support/form-client.ts';
 import { freePort, run } from '../support/processes.ts';
 import { dockerAnswers } from '../sandbox/drivers.ts';
 
@@ -198,11 +200,30 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
     assert.ok(value('socketlab_echo_seconds_count') > 0);
   });
 
+  it('keeps the classroom in the data volume across a restart of the server', needs, async () => {
+    assert.equal(await deleteLab(base, lab!), 204); // the lab of the tests above, ended before the restart would
+    for (const t of terms.splice(0)) t.close();
+    const email = `compose-${process.pid}@example.org`;
+    const teacher = new FormClient(base);
+    assert.equal((await teacher.post('/account/signup/', { email, name: 'Compose', password: 'correct horse battery' })).status, 303);
+    const made = await teacher.post('/classes/', { name: 'Kept across restarts' });
+    assert.equal(made.status, 303, made.text);
+    await sh('restart web', 120_000);
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    }
+    const again = new FormClient(base);
+    assert.equal((await again.post('/account/signin/', { email, password: 'correct horse battery' })).status, 303, 'the account survived');
+    assert.match((await again.get(made.location!)).text, /Kept across restarts/, 'and so did the class');
+    lab = await createLab(base); // labs start again (and the warm pool refills behind this one)
+  });
+
   it('down -v leaves no container of the project and no lab container', needs, async () => {
     assert.equal(await deleteLab(base, lab!), 204);
-    for (const t of terms) t.close();
-    // The warm pool still holds sandboxes: the server removes them when compose stops it.
-    assert.notEqual(docker(['ps', '-aq', '--filter', `label=org.socketlab.instance=${instance}`]), '', 'the warm pool has containers');
+    // The warm pool holds sandboxes (it refills after each lab start): the server removes them when compose stops it.
+    const pool = () => docker(['ps', '-aq', '--filter', `label=org.socketlab.instance=${instance}`]);
+    for (const deadline = Date.now() + 60_000; pool() === '' && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 500));
+    assert.notEqual(pool(), '', 'the warm pool has containers');
     await sh('down -v --remove-orphans');
     downDone = true;
     assert.equal(docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]), '', 'containers of the project are left');

@@ -1,5 +1,5 @@
 /**
- * Starts a real Socket Lab server (real bwrap sandboxes) on a free port for a test file, with
+ * Starts a real Socket Lab server (real bwrap sandboxes, its own classroom database) on a free port for a test file, with
  * short limits where a test needs them, and stops it afterwards.
  */
 import { mkdtempSync } from 'node:fs';
@@ -20,6 +20,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: '0',
     HOST: '127.0.0.1',
     STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-state-')),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'sl-data-')), // a fresh classroom database per server
     MAX_LABS_PER_CLIENT: '1000',
     MAX_LABS: '1000',
     ...env,

@@ -1,0 +1,19 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The server's classroom (sandbox/server/main.ts passes it to Astro); absent under `astro dev`. */
+    classroom?: import('./classroom/classroom.ts').Classroom;
+    /** Set by the server from PUBLIC_URL; otherwise cookies are Secure when the request is https. */
+    secureCookies?: boolean;
+    /** PUBLIC_URL's origin (https://class.example.org), for links written to the log; else the request's. */
+    publicOrigin?: string;
+    /** The client's address, from X-Forwarded-For when TRUST_PROXY says proxies stand in front (sign-in limits). */
+    clientAddress?: string;
+    /** Session length, for the cookie's Max-Age. */
+    sessionDays?: number;
+    /** Filled by src/middleware.ts on on-demand pages. */
+    user?: import('./classroom/store/types.ts').User;
+    session?: import('./classroom/store/types.ts').Session;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A browser without a browser, for the classroom's HTTP tests: keeps cookies as a browser would,
+ * reads each page's CSRF token, and posts forms the way a <form method="post"> does.
+ */
+
+export interface Page {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The value of the first `_csrf` hidden field on the page, if any. */
+  csrf: string | null;
+  /** The Location of a redirect. */
+  location: string | null;
+}
+
+export class FormClient {
+  readonly base: string;
+  readonly cookies = new Map<string, string>();
+  /** Every Set-Cookie header received, for tests of cookie attributes. */
+  readonly setCookies: string[] = [];
+
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  private remember(headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      this.setCookies.push(line);
+      const [pair = '', ...attributes] = line.split(';');
+      const name = pair.slice(0, pair.indexOf('=')).trim();
+      const value = pair.slice(pair.indexOf('=') + 1).trim();
+      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) <= Date.now()));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(path: string, init: RequestInit = {}): Promise<Page> {
+    const res = await fetch(`${this.base}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), Cookie: this.cookieHeader() },
+    });
+    this.remember(res.headers);
+    const text = await res.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? null;
+    return { status: res.status, headers: res.headers, text, csrf, location: res.headers.get('location') };
+  }
+
+  get(path: string): Promise<Page> {
+    return this.request(path);
+  }
+
+  /** Posts `fields` (arrays become repeated fields); `_csrf` is taken from a GET of `path` unless given (null: none). */
+  async post(path: string, fields: Record<string, string | string[]>, options: { csrf?: string | null; from?: string } = {}): Promise<Page> {
+    const csrf = options.csrf !== undefined ? options.csrf : (await this.get(options.from ?? path)).csrf;
+    const body = new URLSearchParams();
+    if (csrf !== null) body.append('_csrf', csrf);
+    for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
+    return this.request(path, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: this.base } });
+  }
+}
