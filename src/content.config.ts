@@ -1,13 +1,10 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
-import { i18nLoader } from '@astrojs/starlight/loaders';
+import { docsSchema } from '@astrojs/starlight/schema';
 import { lessonFields, requireLessonFields } from './schemas/lesson.ts';
 import { exerciseFields } from './schemas/exercise.ts';
 
 export const collections = {
-  // Starlight's UI strings (none overridden); declared so on-demand pages do not warn it is missing.
-  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
   // Starlight renders the `docs` collection; ours is read from the top-level content/lessons folder.
   docs: defineCollection({
     loader: glob({ base: process.env.SOCKETLAB_LESSONS_DIR ?? './content/lessons', pattern: '**/[^_]*.{md,mdx}' }),

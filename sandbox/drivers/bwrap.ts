@@ -12,9 +12,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../protocol.ts';
 import { LabCgroup } from './cgroups.ts';
@@ -55,6 +55,7 @@ export class BwrapDriver implements SandboxDriver {
 
   constructor(options: BwrapOptions) {
     this.options = { firstHostUid: 200_000, ...options };
+    assertReachable(resolve(options.stateDir));
     this.etcDir = join(options.stateDir, 'bwrap-etc');
     this.hasGoCache = warmGoCache(options.examplesDir, options.goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` });
     this.shareFds = [openSync(options.examplesDir, 'r'), openSync(options.nodeModulesDir, 'r')];
@@ -292,4 +293,18 @@ export function ptyShell(term: pty.IPty): Shell {
 
 function signalName(signal: number): string {
   return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+}
+
+/**
+ * bwrap binds STATE_DIR/bwrap-etc into every lab as the learner's uid, which needs search (x)
+ * permission on every folder above it; otherwise each lab fails with a bare "Permission denied".
+ */
+function assertReachable(stateDir: string): void {
+  for (let dir = dirname(stateDir); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o777;
+    if ((mode & 0o001) === 0) {
+      throw new Error(`STATE_DIR ${stateDir} is inside ${dir} (mode ${mode.toString(8).padStart(4, '0')}), which the labs' users cannot enter. Put STATE_DIR in a folder others can enter (the default /tmp/socketlab-state, or /var/lib/socketlab/state), or run \`chmod o+x ${dir}\`.`);
+    }
+    if (dir === dirname(dir)) return;
+  }
 }

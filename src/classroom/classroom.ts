@@ -218,6 +218,15 @@ export class Classroom {
     return member;
   }
 
+  /** Takes a student out of `owner`'s class; they can join again with the link. */
+  async removeMember(owner: User, classId: Id, memberId: Id): Promise<Member> {
+    const classRoom = await this.ownedClass(owner, classId);
+    const member = await this.store.memberById(memberId);
+    if (!member || member.classId !== classRoom.id) throw notFound('student in this class');
+    await this.store.removeMember(member.id);
+    return member;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Assignments
 

@@ -321,6 +321,24 @@ describe('students', () => {
     assert.match((await phone.get('/my/')).text, /Accounts welcome/);
   });
 
+  it('can be removed by their instructor (and only by them); their checks stay, and the link lets them back in', async () => {
+    const teacher = await instructor();
+    const classId = await makeClass(teacher, 'Removals');
+    const student = await joinAs(classId, 'Mistake');
+    const [member] = await store().membersOf(classId);
+    const intruder = await instructor('Intruder');
+    const refused = await intruder.post(`/classes/${classId}/`, { action: 'remove', memberId: String(member!.id) }, { from: '/classes/' });
+    assert.equal(refused.status, 404);
+    assert.equal((await teacher.post(`/classes/${classId}/`, { action: 'remove', memberId: String(member!.id) }, { csrf: null })).status, 403);
+    assert.equal((await store().membersOf(classId)).length, 1, 'still in the class');
+    const removed = await teacher.post(`/classes/${classId}/`, { action: 'remove', memberId: String(member!.id) });
+    assert.equal(removed.status, 303, removed.text);
+    assert.match((await teacher.get(removed.location!)).text, /Mistake is no longer in this class/);
+    assert.deepEqual(await store().membersOf(classId), []);
+    assert.doesNotMatch((await student.get('/my/')).text, /Removals/);
+    assert.ok(await store().learnerByTokenHash(hashToken(student.cookies.get(COOKIES.learner)!)), 'the learner and their record stay');
+  });
+
   it('see what is assigned and when it is due, and only once it opens', async () => {
     const teacher = await instructor();
     const classId = await makeClass(teacher);

@@ -256,7 +256,7 @@ describe('assignments and extensions', () => {
     await store.close();
   });
 
-  it('sets, replaces and removes extensions', async () => {
+  it('sets, replaces and removes extensions; removing a member removes theirs', async () => {
     const { store } = fresh();
     const cls = await classWithOwner(store);
     const a = await store.createAssignment(assignmentInput(cls.id));
@@ -278,6 +278,15 @@ describe('assignments and extensions', () => {
     await store.setExtension(a.id, m2.id, null); // removing what is not there is fine
     assert.deepEqual(await store.extensionsOf(a.id), [{ assignmentId: a.id, memberId: m1.id, dueAt: 7500 }]);
     assert.deepEqual(await store.extensionsOf(b.id), [{ assignmentId: b.id, memberId: m1.id, dueAt: 6000 }]);
+
+    // Removing a member takes their extensions with them, and nobody else's.
+    await store.addSubmission({ learnerId: l1.id, exerciseId: 'e1', lang: 'c', passed: 1, total: 1, checks: [] });
+    await store.removeMember(m1.id);
+    assert.equal(await store.memberById(m1.id), null);
+    assert.deepEqual((await store.membersOf(cls.id)).map((m) => m.id), [m2.id]);
+    assert.deepEqual(await store.extensionsOf(a.id), []);
+    assert.deepEqual(await store.extensionsOf(b.id), []);
+    assert.equal((await store.submissionsFor([l1.id], ['e1'])).length, 1, 'the learner\'s record stays');
     await store.close();
   });
 });

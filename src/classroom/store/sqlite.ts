@@ -282,6 +282,10 @@ export class SqliteStore implements Store {
     return row ? toMember(row) : null;
   }
 
+  async removeMember(id: Id): Promise<void> {
+    this.#run('DELETE FROM members WHERE id = ?', id);
+  }
+
   async membershipsOf(learnerId: Id): Promise<{ member: Member; classRoom: ClassRoom }[]> {
     const rows = this.#all(
       `SELECT m.id, m.class_id, m.learner_id, m.display_name, m.joined_at,

@@ -157,6 +157,8 @@ export interface Store {
   addMember(input: { classId: Id; learnerId: Id; displayName: string }): Promise<Member>;
   membersOf(classId: Id): Promise<Member[]>;
   memberById(id: Id): Promise<Member | null>;
+  /** Takes a student out of a class (their extensions go too; their submissions stay with the learner). */
+  removeMember(id: Id): Promise<void>;
   /** The memberships of a learner, with their classes. */
   membershipsOf(learnerId: Id): Promise<{ member: Member; classRoom: ClassRoom }[]>;
 
