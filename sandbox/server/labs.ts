@@ -2,7 +2,7 @@
  * Labs: who may create one, how long each lives, and how each ends. A lab is one sandbox plus the
  * terminals (shells) opened in it. Every end has a reason, which every attached terminal is told.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { newToken, sameSecret } from '../../src/classroom/tokens.ts';
 import type { ExitReason, LabLimits, Notice } from '../protocol.ts';
 import type { Sandbox, SandboxDriver } from '../drivers/types.ts';
 import type { Config } from './config.ts';
@@ -29,7 +29,7 @@ export interface Lab {
 
 export class LabManager {
   private readonly labs = new Map<string, Lab>();
-  private readonly tokens = new Map<string, Buffer>();
+  private readonly tokens = new Map<string, string>();
   private readonly pending = new Map<string, number>();
   private readonly config: Config;
   private readonly driver: SandboxDriver;
@@ -73,8 +73,7 @@ export class LabManager {
     const lab = this.labs.get(labId);
     const expected = this.tokens.get(labId);
     if (!lab || !expected || !token) return null;
-    const given = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected) ? lab : null;
+    return sameSecret(token, expected) ? lab : null;
   }
 
   /** Starts a lab for `client` (counted in /metrics, logged with its id). */
@@ -103,7 +102,7 @@ export class LabManager {
     if (mine >= this.config.MAX_LABS_PER_CLIENT) {
       throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
     let sandbox: Sandbox;
     const starting = this.driver.create(this.limits);
@@ -138,7 +137,7 @@ export class LabManager {
     lab.timers.push(setTimeout(() => void this.end(lab, 'ttl'), this.config.LAB_TTL_SECONDS * 1000));
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
     this.labs.set(id, lab);
-    this.tokens.set(id, Buffer.from(token));
+    this.tokens.set(id, token);
     metrics.labsRunning.inc();
     return { lab, token };
   }

@@ -118,8 +118,7 @@ export async function startServer(config: Config) {
       }
       return true;
     }
-    // /api/learner is the classroom's (an Astro endpoint); every other /api/ path is the lab server's.
-    if (url.pathname.startsWith('/api/') && url.pathname !== '/api/learner') {
+    if (url.pathname.startsWith('/api/')) {
       json(res, 404, { error: `No API route ${req.method} ${url.pathname}.`, reason: 'not-found' });
       return true;
     }

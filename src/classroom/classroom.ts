@@ -8,6 +8,7 @@
  * class that is not theirs gets the same NotFound as for a class that does not exist.
  */
 import { EventEmitter } from 'node:events';
+import { ApiError } from '../../sandbox/server/http.ts';
 import { buildGrid, type Grid } from './grid.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import { FailureLimiter } from './rate-limit.ts';
@@ -16,16 +17,12 @@ import { DuplicateError, type Assignment, type ClassRoom, type Id, type Learner,
 
 const BRAND = Symbol.for('socketlab.ClassroomError');
 
-/** A request the classroom refuses: an HTTP status, a stable reason, and a sentence for a person. */
-export class ClassroomError extends Error {
-  readonly status: number;
-  readonly reason: string;
+/** A request the classroom refuses, as the lab server's routes refuse theirs; 429s say when to retry. */
+export class ClassroomError extends ApiError {
   readonly retryAfterMs: number;
   readonly [BRAND] = true;
   constructor(status: number, reason: string, message: string, retryAfterMs = 0) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
+    super(status, reason, message);
     this.retryAfterMs = retryAfterMs;
   }
 }

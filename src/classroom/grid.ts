@@ -24,6 +24,7 @@ export interface Cell {
 
 export interface Row {
   memberId: Id;
+  learnerId: Id;
   displayName: string;
   /** This student's deadline: the assignment's, or their extension. */
   dueAt: number;
@@ -92,6 +93,7 @@ export function buildGrid({ assignment, members, extensions, submissions, starts
     });
     return {
       memberId: member.id,
+      learnerId: member.learnerId,
       displayName: member.displayName,
       dueAt,
       extended: extended.has(member.id),

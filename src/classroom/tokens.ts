@@ -1,6 +1,6 @@
 /**
- * Secrets handed to browsers (session, device and reset tokens): 32 random bytes, base64url. Only
- * their SHA-256 is stored, so a copy of the database signs nobody in.
+ * Secrets handed to browsers (lab, session, device and reset tokens): 32 random bytes, base64url.
+ * The classroom stores only their SHA-256, so a copy of the database signs nobody in.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
@@ -12,7 +12,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Constant-time string comparison (for CSRF tokens). */
+/** Constant-time string comparison (lab and CSRF tokens). */
 export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -5,11 +5,12 @@
  * own API module and ticket (src/lab/api.ts, session.ts); with no lab yet, the first click starts
  * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
  * localStorage; for a learner in a class the server also records every check (the answer says
- * `saved`), and /api/learner tells the page what is assigned and whether the instructor has
+ * `saved`), and /my/learner.json tells the page what is assigned and whether the instructor has
  * released the solution.
  */
 import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from '../lab/api.ts';
 import { savedTicket, saveTicket } from '../lab/session.ts';
+import type { LearnerInfo } from '../pages/my/learner.json.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
@@ -94,16 +95,10 @@ function renderReport(list: HTMLElement, report: CheckResult): void {
   );
 }
 
-interface LearnerInfo {
-  inClass: boolean;
-  assigned?: { className: string; title: string; dueAt: string; state?: string }[];
-  solutionReleased?: boolean;
-}
-
 /** What the classroom knows of this browser for exercise `id`; anonymous (or no classroom) when it cannot say. */
 async function learnerInfo(id: string): Promise<LearnerInfo> {
   try {
-    const res = await fetch(`/api/learner?exercise=${encodeURIComponent(id)}`, { credentials: 'same-origin' });
+    const res = await fetch(`/my/learner.json?exercise=${encodeURIComponent(id)}`, { credentials: 'same-origin' });
     return res.ok ? ((await res.json()) as LearnerInfo) : { inClass: false };
   } catch {
     return { inClass: false };

@@ -429,7 +429,7 @@ describe('checks in a class', () => {
     assert.ok((released.body.files as unknown[]).length > 0);
     assert.equal((await exerciseCall(new FormClient(server.base), lab, 'udp-upper/solution/ts')).status, 403, 'not for a learner outside the class');
     assert.equal((await exerciseCall(student, lab, 'tcp-echo/solution/ts')).status, 403, 'nor for an exercise not released');
-    const info = JSON.parse((await student.get('/api/learner?exercise=udp-upper')).text) as { inClass: boolean; solutionReleased: boolean; assigned: unknown[] };
+    const info = JSON.parse((await student.get('/my/learner.json?exercise=udp-upper')).text) as { inClass: boolean; solutionReleased: boolean; assigned: unknown[] };
     assert.equal(info.inClass, true);
     assert.equal(info.solutionReleased, true);
     assert.equal(info.assigned.length, 1);

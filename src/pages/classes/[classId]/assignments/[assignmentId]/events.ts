@@ -40,10 +40,7 @@ export const GET: APIRoute = async (ctx) => {
       // Rows are recomputed from the store, so what arrives is what a reload would show.
       const sendRow = async (learnerId: number) => {
         const assignment = (await classroom.store.assignmentById(found.assignment.id)) ?? found.assignment;
-        const grid = await classroom.grid(assignment);
-        const members = await classroom.store.membersOf(classRoom.id);
-        const member = members.find((m) => m.learnerId === learnerId);
-        const row = member && grid.rows.find((r) => r.memberId === member.id);
+        const row = (await classroom.grid(assignment)).rows.find((r) => r.learnerId === learnerId);
         if (row) send(`event: row\ndata: ${JSON.stringify(rowView(row, base, classroom.timeZone))}\n\n`);
       };
       const onWork = (event: WorkEvent) => {

@@ -1,16 +1,25 @@
 /**
- * For the exercise pages' script: is this browser in a class, its best result per exercise on the
- * server, which solutions an instructor has released, and what is due. Anonymous: `{ inClass: false }`.
+ * /my/learner.json?exercise=<id>, for the exercise pages' script: is this browser in a class, where
+ * the exercise is assigned (due when, and the learner's state), and whether an instructor has
+ * released its solution. Anonymous: `{ inClass: false }`.
  */
 import type { APIRoute } from 'astro';
 import { classroomOf, currentLearner } from '../../classroom/pages.ts';
 
 export const prerender = false;
 
+/** The answer, as the exercise page's script reads it. */
+export interface LearnerInfo {
+  inClass: boolean;
+  classes?: string[];
+  assigned?: { className: string; title: string; dueAt: string; state: string | undefined }[];
+  solutionReleased?: boolean;
+}
+
 export const GET: APIRoute = async (ctx) => {
   const classroom = ctx.locals.classroom ? classroomOf(ctx) : null;
   const learner = classroom ? await currentLearner(ctx) : null;
-  if (!classroom || !learner) return Response.json({ inClass: false });
+  if (!classroom || !learner) return Response.json({ inClass: false } satisfies LearnerInfo);
   const classes = await classroom.studentView(learner);
   const exercise = ctx.url.searchParams.get('exercise') ?? '';
   const assigned = classes.flatMap(({ classRoom, assignments }) =>
@@ -21,5 +30,5 @@ export const GET: APIRoute = async (ctx) => {
     classes: classes.map((c) => c.classRoom.name),
     assigned,
     solutionReleased: exercise ? await classroom.solutionReleased(learner.id, exercise) : false,
-  });
+  } satisfies LearnerInfo);
 };
