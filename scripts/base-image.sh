@@ -11,9 +11,8 @@
 set -euo pipefail
 say() { printf '\033[1m[base-image]\033[0m %s\n' "$*" >&2; }
 
-mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -n1 || true)
-mirror=${mirror:-http://deb.debian.org/debian}
-mirror=${mirror%/}
+source "$(dirname "${BASH_SOURCE[0]}")/os.sh"
+mirror=$(debian_mirror)
 if [ "${1:-}" = "--mirror" ]; then echo "$mirror"; exit 0; fi
 
 # An image the engine has wins (no registry is asked); then a pull; then debootstrap.
