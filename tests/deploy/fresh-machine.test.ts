@@ -56,13 +56,12 @@ interface Exec {
 
 /** One pristine machine: a container of the base image, its user, and a clone of the project. */
 class FreshMachine {
+  readonly who: 'root' | 'user';
   readonly name: string;
   readonly home: string;
   readonly port: number;
-  constructor(
-    readonly who: 'root' | 'user',
-    port: number,
-  ) {
+  constructor(who: 'root' | 'user', port: number) {
+    this.who = who;
     this.name = `socketlab-fresh-${who}-${process.pid}`;
     this.home = who === 'root' ? '/root' : '/home/learner';
     this.port = port;
