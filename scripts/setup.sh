@@ -158,6 +158,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   }
 fi
 
+# Native addons built for another Node (node_modules installed before Node was upgraded, or with
+# npm's nodedir pointing at older headers) fail only when a lab starts; rebuild them now instead.
+step "checking native addons" "Run 'npm rebuild' in $ROOT to see the compiler's message, fix what it says, then run ./socketlab again."
+if ! node -e "require('node-pty'); require('unix-dgram')" 2>/dev/null; then
+  say "rebuilding native addons (node-pty, unix-dgram) for Node $(node --version)"
+  npm rebuild --loglevel=error node-pty unix-dgram
+  node -e "require('node-pty'); require('unix-dgram')"
+fi
+
 # --- Docker (the Docker sandbox driver) ------------------------------------------------------------
 # `./socketlab test` needs an engine (SOCKETLAB_DOCKER=required): it installs Debian's docker.io and
 # starts dockerd without a bridge or iptables rules, so containers get no network but their own

@@ -19,7 +19,7 @@ import * as pty from 'node-pty';
 import type { LabLimits } from '../protocol.ts';
 import { LabCgroup } from './cgroups.ts';
 import { LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
-import { mountLabFolders, unmountLabFolders } from './lab-mounts.ts';
+import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews } from './lab-mounts.ts';
 import { runChild } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
@@ -48,9 +48,8 @@ export class BwrapDriver implements SandboxDriver {
   private readonly options: Required<BwrapOptions>;
   private readonly uidsInUse = new Set<number>();
   private readonly etcDir: string;
-  /** Descriptors of the examples and node_modules folders, opened as root and handed to bwrap, so
-   *  the unprivileged lab uid needs no permission on the path to the project (e.g. under /root). */
-  private readonly shareFds: number[];
+  /** Read-only views of the examples and node_modules in STATE_DIR (see mountSharedViews). */
+  private readonly shared: { dir: string; examples: string; nodeModules: string };
   private readonly hasGoCache: boolean;
 
   constructor(options: BwrapOptions) {
@@ -58,8 +57,10 @@ export class BwrapDriver implements SandboxDriver {
     assertReachable(resolve(options.stateDir));
     this.etcDir = join(options.stateDir, 'bwrap-etc');
     this.hasGoCache = warmGoCache(options.examplesDir, options.goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` });
-    this.shareFds = [openSync(options.examplesDir, 'r'), openSync(options.nodeModulesDir, 'r')];
     mkdirSync(this.etcDir, { recursive: true });
+    const sharedDir = join(options.stateDir, 'shared', options.instance);
+    const views = mountSharedViews(sharedDir, { examples: options.examplesDir, node_modules: options.nodeModulesDir });
+    this.shared = { dir: sharedDir, examples: views.examples!, nodeModules: views.node_modules! };
     // Labs run as unprivileged host uids, which must be able to read these (a mkdtemp parent is 0700).
     chmodSync(options.stateDir, 0o755);
     chmodSync(this.etcDir, 0o755);
@@ -108,8 +109,8 @@ export class BwrapDriver implements SandboxDriver {
       '--remount-ro', '/dev',
       '--bind-fd', String(fds.tmp), '/tmp',
       '--bind-fd', String(fds.home), home,
-      '--ro-bind-fd', '4', '/opt/socketlab/examples',
-      '--ro-bind-fd', '5', '/opt/socketlab/node_modules',
+      '--ro-bind', this.shared.examples, '/opt/socketlab/examples',
+      '--ro-bind', this.shared.nodeModules, '/opt/socketlab/node_modules',
       // After home: bwrap makes the mount point inside it (the home belongs to the lab's uid, which bwrap runs as).
       ...(fds.goCache !== null ? ['--bind-fd', String(fds.goCache), LAB_GO_CACHE] : []),
       '--remount-ro', '/',
@@ -134,8 +135,8 @@ export class BwrapDriver implements SandboxDriver {
     try {
       const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.hasGoCache ? this.options.goCacheDir : null);
       const folderFds = [folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])].map((path) => openSync(path, 'r'));
-      // The child gets them after --info-fd (3) and the shared folders, in that order.
-      const fd = (i: number) => 4 + this.shareFds.length + i;
+      // The child gets them after --info-fd (3), in that order.
+      const fd = (i: number) => 4 + i;
       const fds = { home: fd(0), tmp: fd(1), shm: fd(2), goCache: folders.goCache ? fd(3) : null };
       // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
       // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
@@ -144,7 +145,7 @@ export class BwrapDriver implements SandboxDriver {
         child = spawn(
           '/bin/sh',
           ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
-          { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...this.shareFds, ...folderFds], env: {} },
+          { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...folderFds], env: {} },
         );
       } finally {
         for (const folderFd of folderFds) closeSync(folderFd); // bwrap has its own copies now
@@ -172,7 +173,9 @@ export class BwrapDriver implements SandboxDriver {
     return new Set([...orphans, ...leftovers]).size;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await unmountSharedViews(this.shared.dir);
+  }
 }
 
 /** The init prints "ready" once the learner's home folder is set up. */

@@ -5,7 +5,7 @@
  * can limit the size only, and a tmpfs without nr_inodes takes up to half the host's RAM pages in
  * inodes: millions of empty files, whose kernel memory the lab's memory limit may not see.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -61,6 +61,35 @@ export async function mountLabFolders(labDir: string, limits: LabFolderLimits, g
   }
   await sh(script.join(' && '));
   return { ...folders, goCache: goCacheDir ? goCache : null };
+}
+
+/**
+ * Read-only views of host folders (the examples, node_modules) at `views[name]` under `dir`, a
+ * folder every lab uid can reach. bwrap resolves a bind source's path as the lab's uid, even when
+ * it is given as a descriptor (/proc/self/fd/N stands for the real path), so a project in a folder
+ * others cannot enter (a clone in /root, mode 0700) would fail every lab with "Permission denied".
+ * Synchronous: the driver makes them once, at start. A view left mounted by a killed server is
+ * mounted again.
+ */
+export function mountSharedViews(dir: string, sources: Record<string, string>): Record<string, string> {
+  const views: Record<string, string> = {};
+  const script: string[] = [];
+  for (const [name, source] of Object.entries(sources)) {
+    const view = join(dir, name);
+    mkdirSync(view, { recursive: true });
+    views[name] = view;
+    const q = shellQuote(view);
+    script.push(`{ ! mountpoint -q ${q} || umount -l ${q}; }`, `mount --bind ${shellQuote(source)} ${q}`, `mount -o remount,bind,ro ${q}`);
+  }
+  execFileSync('/bin/sh', ['-c', script.join(' && ')], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+  return views;
+}
+
+/** Unmounts the views of mountSharedViews and removes their (then empty) folders; never deletes through them. */
+export async function unmountSharedViews(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  const views = mountPointsUnder(dir);
+  await sh([...views.map((view) => `umount -l ${shellQuote(view)}`), `rmdir ${shellQuote(dir)}/* ${shellQuote(dir)}`].join(' && '));
 }
 
 /**

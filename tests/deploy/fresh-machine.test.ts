@@ -150,8 +150,20 @@ class FreshMachine {
     }
   }
 
+  /** Runs `checks` against the server `running` starts, then stops it; a failure shows the server's output. */
+  async serving(running: Exec, checks: () => Promise<void>): Promise<void> {
+    try {
+      await checks();
+    } catch (err) {
+      (err as Error).message += `\n\nThe start command's last output:\n${running.output().slice(-5000)}`;
+      throw err;
+    } finally {
+      await this.stop(running);
+    }
+  }
+
   /** Stops the server the way an operator does (SIGTERM) and waits for the start command to end. */
-  async stop(running: Exec): Promise<void> {
+  private async stop(running: Exec): Promise<void> {
     spawnSync('docker', ['exec', this.name, 'pkill', '-TERM', '-f', 'sandbox/server/main.ts']);
     const code = await Promise.race([running.exited, new Promise<string>((r) => setTimeout(() => r('still running'), MINUTE))]);
     assert.notEqual(code, 'still running', `the server did not stop within a minute of SIGTERM:\n${running.output().slice(-3000)}`);
@@ -167,6 +179,52 @@ class FreshMachine {
       rmdirSync(dir);
     }
   }
+}
+
+type TestContext = { diagnostic: (message: string) => void };
+
+/** From nothing: setup said it installed the toolchains, the pages answer, a lab's two terminals talk. */
+async function checkColdStart(t: TestContext, machine: FreshMachine, running: Exec, started: number): Promise<void> {
+  const seconds = await machine.healthy(running, started, 25 * MINUTE);
+  const out = running.output();
+  for (const [what, pattern] of [
+    ['Go', /installed go version go1\.(2[2-9])/],
+    ['Node 24', /installed Node v24\./],
+    ['gcc and bubblewrap', /installing: [^\n]*\bgcc\b[^\n]*\bbubblewrap\b/],
+  ] as const) {
+    assert.match(out, pattern, `setup should say it installed ${what} from nothing:\n${out.slice(-4000)}`);
+  }
+  t.diagnostic(`cold: ${seconds.toFixed(0)} s from nothing to /healthz`);
+  console.log(`# ${machine.who}: from nothing to /healthz (cold): ${seconds.toFixed(0)} s`);
+
+  for (const path of ['/', '/tcp/']) {
+    const page = await fetch(`${machine.base}${path}`);
+    assert.equal(page.status, 200, `GET ${path}`);
+  }
+  const lab = await createLab(machine.base);
+  const srv = new TermClient(machine.base, lab, 'server');
+  const cli = new TermClient(machine.base, lab, 'client');
+  try {
+    await runExamplePair(srv, cli, loadExample('tcp', 'c'), { port: 9090, socket: '' });
+    console.log(`# ${machine.who}: from nothing to a lab's two terminals talking (cold): ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    await runExamplePair(srv, cli, loadExample('uds-stream', 'go'), { port: 0, socket: '/tmp/fresh-machine.sock' });
+  } finally {
+    srv.close();
+    cli.close();
+    await deleteLab(machine.base, lab).catch(() => {});
+  }
+}
+
+/** The second start: nothing installed, setup's own time, a lab starts. */
+async function checkWarmStart(t: TestContext, machine: FreshMachine, running: Exec, started: number): Promise<void> {
+  const seconds = await machine.healthy(running, started, 10 * MINUTE);
+  assert.doesNotMatch(running.output(), /\[setup\][^\n]*install/, 'the second start installs nothing');
+  const ready = /\[setup\][^\n]*ready in (\d+) ms/.exec(running.output());
+  assert.ok(ready, `setup says when it is ready:\n${running.output().slice(-3000)}`);
+  t.diagnostic(`warm: setup ${ready[1]} ms, ${seconds.toFixed(0)} s to /healthz`);
+  console.log(`# ${machine.who}: second start (warm): setup ${(Number(ready[1]) / 1000).toFixed(1)} s, ${seconds.toFixed(0)} s to /healthz (the site is built again)`);
+  const lab = await createLab(machine.base);
+  assert.equal(await deleteLab(machine.base, lab), 204);
 }
 
 const missing = dockerAnswers() ? null : 'no Docker engine answers (`docker info` failed): start dockerd, as ./socketlab test does';
@@ -203,48 +261,13 @@ describe('from a fresh Debian 12 machine with the README\'s commands', { skip: m
       it(`\`${commands.start}\` installs everything and serves the site with live labs`, async (t) => {
         const started = Date.now();
         const running = machine.exec(commands.start, 'start');
-        const seconds = await machine.healthy(running, started, 25 * MINUTE);
-        const out = running.output();
-        for (const [what, pattern] of [
-          ['Go', /installed go version go1\.(2[2-9])/],
-          ['Node 24', /installed Node v24\./],
-          ['gcc and bubblewrap', /installing: [^\n]*\bgcc\b[^\n]*\bbubblewrap\b/],
-        ] as const) {
-          assert.match(out, pattern, `setup should say it installed ${what} from nothing:\n${out.slice(-4000)}`);
-        }
-        t.diagnostic(`cold: ${seconds.toFixed(0)} s from nothing to /healthz`);
-        console.log(`# ${who}: from nothing to a working lab server (cold): ${seconds.toFixed(0)} s`);
-
-        for (const path of ['/', '/tcp/']) {
-          const page = await fetch(`${machine.base}${path}`);
-          assert.equal(page.status, 200, `GET ${path}`);
-        }
-        const lab = await createLab(machine.base);
-        const srv = new TermClient(machine.base, lab, 'server');
-        const cli = new TermClient(machine.base, lab, 'client');
-        try {
-          await runExamplePair(srv, cli, loadExample('tcp', 'c'), { port: 9090, socket: '' });
-          await runExamplePair(srv, cli, loadExample('uds-stream', 'go'), { port: 0, socket: '/tmp/fresh-machine.sock' });
-        } finally {
-          srv.close();
-          cli.close();
-          await deleteLab(machine.base, lab).catch(() => {});
-        }
-        await machine.stop(running);
+        await machine.serving(running, () => checkColdStart(t, machine, running, started));
       });
 
       it(`\`${commands.start}\` again is quick: nothing to install`, async (t) => {
         const started = Date.now();
         const running = machine.exec(commands.start, 'warm start');
-        const seconds = await machine.healthy(running, started, 10 * MINUTE);
-        assert.doesNotMatch(running.output(), /\[setup\][^\n]*install/, 'the second start installs nothing');
-        const ready = /\[setup\][^\n]*ready in (\d+) ms/.exec(running.output());
-        assert.ok(ready, `setup says when it is ready:\n${running.output().slice(-3000)}`);
-        t.diagnostic(`warm: setup ${ready[1]} ms, ${seconds.toFixed(0)} s to /healthz`);
-        console.log(`# ${who}: second start (warm): setup ${(Number(ready[1]) / 1000).toFixed(1)} s, ${seconds.toFixed(0)} s to /healthz (the site is built again)`);
-        const lab = await createLab(machine.base);
-        assert.equal(await deleteLab(machine.base, lab), 204);
-        await machine.stop(running);
+        await machine.serving(running, () => checkWarmStart(t, machine, running, started));
       });
 
       if (who === 'root') {
