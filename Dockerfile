@@ -1,4 +1,4 @@
-# The web image: the built site and the lab server (sandbox/server) on Node 24. It runs every lab as
+# The web image: the built site and the lab server (server/) on Node 24. It runs every lab as
 # a container of the lab image (sandbox/image/Dockerfile) through the Docker engine's socket.
 # docker-compose.yml builds both images and wires them together; docs/deploy.md explains it.
 #
@@ -75,17 +75,20 @@ RUN groupadd --system --gid 10001 socketlab \
 WORKDIR /app
 COPY --from=runtime-packages /app/node_modules node_modules
 COPY package.json ./
-# The server reads the course's examples and exercises, and shares a few modules with the site
-# (src/lib, src/schemas): all of them are small sources, no build output.
+# The server (server/), the sandbox drivers (sandbox/) and the wire contract (wire/); it reads the
+# course's examples and exercises, and the catalog and schemas of the site (src/catalog,
+# src/schemas): all of them are small sources, no build output.
 COPY content content
 COPY src src
+COPY wire wire
 COPY sandbox sandbox
+COPY server server
 COPY --from=build /app/dist dist
 # Fixed here: labs are Docker containers; the settings that vary are in .env.example.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4321 SANDBOX_DRIVER=docker \
     DATA_DIR=/var/lib/socketlab/data STATE_DIR=/var/lib/socketlab/state
 EXPOSE 4321
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "sandbox/server/healthcheck.ts"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "server/healthcheck.ts"]
 # Starts as root only to join the Docker socket's group, then runs as `socketlab` (uid 10001).
-ENTRYPOINT ["/app/sandbox/server/docker-entrypoint.sh"]
-CMD ["node", "sandbox/server/main.ts"]
+ENTRYPOINT ["/app/server/docker-entrypoint.sh"]
+CMD ["node", "server/main.ts"]

@@ -2,12 +2,12 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import node from '@astrojs/node';
-import { exerciseSidebar } from './src/exercises/sidebar.mjs';
+import { exerciseSidebar } from './src/catalog/sidebar.mjs';
 
 const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
 
 export default defineConfig({
-  // Pages are prerendered; the adapter's middleware lets sandbox/server/main.ts serve them (and any
+  // Pages are prerendered; the adapter's middleware lets server/main.ts serve them (and any
   // on-demand page) from the same process and port as the lab API and WebSocket bridge.
   // Classroom forms are small: a bigger body is refused (413) before it is read.
   adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 }),

@@ -17,9 +17,9 @@ import { Worker } from 'node:worker_threads';
 import * as pty from 'node-pty';
 import { start as startWetty, getLogger as wettyLogger } from 'wetty';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../tests/support/lab-client.ts';
-import { testDrivers, type DriverName } from '../tests/sandbox/drivers.ts';
-import { probe } from '../tests/sandbox/probe.ts';
-import { startTestServer } from '../tests/sandbox/server-harness.ts';
+import { testDrivers, type DriverName } from '../tests/support/drivers.ts';
+import { probe } from '../tests/support/probe.ts';
+import { startTestServer } from '../tests/support/server-harness.ts';
 
 const quick = process.argv.includes('--quick');
 const driver = (process.argv.find((a) => a.startsWith('--driver='))?.slice('--driver='.length) ?? 'bwrap') as DriverName;

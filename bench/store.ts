@@ -17,10 +17,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStore, type SqliteStoreOptions } from '../src/classroom/store/sqlite.ts';
-import type { CheckLine, Id } from '../src/classroom/store/types.ts';
-import { buildGrid } from '../src/classroom/grid.ts';
-import { hashPassword } from '../src/classroom/passwords.ts';
+import { openSqliteStore, type SqliteStoreOptions } from '../server/classroom/store/sqlite.ts';
+import type { CheckLine, Id } from '../server/classroom/store/types.ts';
+import { buildGrid } from '../server/classroom/grid.ts';
+import { hashPassword } from '../server/classroom/passwords.ts';
 import { scrypt } from 'node:crypto';
 
 const quick = process.argv.includes('--quick');

@@ -2,8 +2,8 @@
 
 declare namespace App {
   interface Locals {
-    /** The server's classroom (sandbox/server/main.ts passes it to Astro); absent under `astro dev`. */
-    classroom?: import('./classroom/classroom.ts').Classroom;
+    /** The server's classroom (server/main.ts passes it to Astro); absent under `astro dev`. */
+    classroom?: import('../server/classroom/classroom.ts').Classroom;
     /** Set by the server from PUBLIC_URL; otherwise cookies are Secure when the request is https. */
     secureCookies?: boolean;
     /** PUBLIC_URL's origin (https://class.example.org), for links written to the log; else the request's. */
@@ -13,7 +13,7 @@ declare namespace App {
     /** Session length, for the cookie's Max-Age. */
     sessionDays?: number;
     /** Filled by src/middleware.ts on on-demand pages. */
-    user?: import('./classroom/store/types.ts').User;
-    session?: import('./classroom/store/types.ts').Session;
+    user?: import('../server/classroom/store/types.ts').User;
+    session?: import('../server/classroom/store/types.ts').Session;
   }
 }

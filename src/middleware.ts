@@ -3,7 +3,7 @@
  * should go without. Prerendered lesson pages pass straight through.
  */
 import { defineMiddleware } from 'astro:middleware';
-import { COOKIES } from './classroom/cookies.ts';
+import { COOKIES } from '../server/classroom/cookies.ts';
 
 export const onRequest = defineMiddleware(async (ctx, next) => {
   if (ctx.isPrerendered) return next();

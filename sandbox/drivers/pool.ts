@@ -3,9 +3,9 @@
  * instead of waiting for namespaces, cgroups and the home folder. Works with any driver. A pooled
  * sandbox is only handed out for the limits it was made with.
  */
-import type { LabLimits } from '../protocol.ts';
+import type { LabLimits } from '../../wire/protocol.ts';
 import type { Sandbox, SandboxDriver } from './types.ts';
-import { log } from '../server/log.ts';
+import { log } from '../../server/log.ts';
 
 export class WarmPool implements SandboxDriver {
   readonly name: SandboxDriver['name'];

@@ -2,7 +2,7 @@
  * The one small interface every sandbox driver implements. The bridge and the lab manager only
  * ever talk to these types, never to bubblewrap or Docker directly.
  */
-import type { LabLimits } from '../protocol.ts';
+import type { LabLimits } from '../../wire/protocol.ts';
 
 /** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
 export interface Shell {

@@ -2,8 +2,8 @@
  * A dashboard row as the page shows it: the same data renders the table on the server and, sent
  * over the live event stream, replaces a row in the browser (dashboard-live.ts), so both agree.
  */
-import { describeCell, type Row } from './grid.ts';
-import { formatTime } from './time.ts';
+import { describeCell, type Row } from '../../server/classroom/grid.ts';
+import { formatTime } from '../../server/classroom/time.ts';
 
 export interface CellView {
   exerciseId: string;

@@ -3,8 +3,8 @@
  * that the page shows beside it, with what was wrong and what is allowed; nothing is stored.
  */
 import { z } from 'zod';
-import { LATE_POLICIES, SOLUTION_POLICIES } from './store/types.ts';
-import { parseLocalDateTime } from './time.ts';
+import { LATE_POLICIES, SOLUTION_POLICIES } from '../../server/classroom/store/types.ts';
+import { parseLocalDateTime } from '../../server/classroom/time.ts';
 
 /** Field limits, also used as the inputs' maxlength so a browser stops at the same place. */
 export const LIMITS = { email: 254, name: 80, password: { min: 10, max: 200 }, className: 100, displayName: 60, title: 120, exercises: 30 } as const;

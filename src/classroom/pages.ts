@@ -4,11 +4,11 @@
  * fills `locals.user` and `locals.session`; these helpers read them.
  */
 import type { APIContext } from 'astro';
-import type { Classroom } from './classroom.ts';
-import { ClassroomError, isClassroomError } from './classroom.ts';
-import { COOKIES, LEARNER_COOKIE_SECONDS, cookieOptions } from './cookies.ts';
-import type { Learner, Session, User } from './store/types.ts';
-import { newToken, sameSecret } from './tokens.ts';
+import type { Classroom } from '../../server/classroom/classroom.ts';
+import { ClassroomError, isClassroomError } from '../../server/classroom/classroom.ts';
+import { COOKIES, LEARNER_COOKIE_SECONDS, cookieOptions } from '../../server/classroom/cookies.ts';
+import type { Learner, Session, User } from '../../server/classroom/store/types.ts';
+import { newToken, sameSecret } from '../../server/classroom/tokens.ts';
 
 type Context = Pick<APIContext, 'cookies' | 'locals' | 'request' | 'url' | 'redirect'>;
 

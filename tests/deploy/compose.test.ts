@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLab, deleteLab, TermClient, type CreatedLab } from '../support/lab-client.ts';
 import { FormClient } from '../support/form-client.ts';
 import { freePort, run } from '../support/processes.ts';
-import { dockerAnswers } from '../sandbox/drivers.ts';
+import { dockerAnswers } from '../support/drivers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = JSON.parse(readFileSync(join(ROOT, 'content/examples/uds-stream/go/example.json'), 'utf8')) as {
@@ -148,7 +148,7 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
     const container = docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=web']);
     assert.ok(container, 'the web container runs');
     const top = docker(['top', container, '-o', 'pid,user,args']);
-    const server = top.split('\n').find((line) => line.includes('sandbox/server/main.ts'));
+    const server = top.split('\n').find((line) => line.includes('server/main.ts'));
     assert.ok(server, `the server process is in the container:\n${top}`);
     assert.match(server!, /^\d+\s+10001\s/, `the server runs as uid 10001, not root:\n${top}`);
     await sh(`exec -T --user 10001 web node -e "require('fs').writeFileSync(process.env.DATA_DIR + '/probe', 'ok')"`);

@@ -12,8 +12,8 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { DockerDriver } from '../../sandbox/drivers/docker.ts';
-import type { LabLimits } from '../../sandbox/protocol.ts';
-import { dockerAnswers } from '../sandbox/drivers.ts';
+import type { LabLimits } from '../../wire/protocol.ts';
+import { dockerAnswers } from '../support/drivers.ts';
 
 const LIMITS: LabLimits = {
   memoryBytes: 512 * 1024 * 1024,

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dockerAnswers } from '../sandbox/drivers.ts';
+import { dockerAnswers } from '../support/drivers.ts';
 import { loadExample } from '../support/examples.ts';
 import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
 import { runExamplePair } from '../support/lab-terminals.ts';
@@ -164,7 +164,7 @@ class FreshMachine {
 
   /** Stops the server the way an operator does (SIGTERM) and waits for the start command to end. */
   private async stop(running: Exec): Promise<void> {
-    spawnSync('docker', ['exec', this.name, 'pkill', '-TERM', '-f', 'sandbox/server/main.ts']);
+    spawnSync('docker', ['exec', this.name, 'pkill', '-TERM', '-f', 'server/main.ts']);
     const code = await Promise.race([running.exited, new Promise<string>((r) => setTimeout(() => r('still running'), MINUTE))]);
     assert.notEqual(code, 'still running', `the server did not stop within a minute of SIGTERM:\n${running.output().slice(-3000)}`);
   }

@@ -2,7 +2,7 @@
  * Operating the server: its log is JSON lines that name the lab and never hold a token, /metrics
  * counts what happens, learners behind a reverse proxy are told apart (TRUST_PROXY), and SIGTERM
  * ends every lab with reason `shutdown` and exits 0. The server runs as a program
- * (`node sandbox/server/main.ts`, bubblewrap labs), as it does in production.
+ * (`node server/main.ts`, bubblewrap labs), as it does in production.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { clientAddress } from '../../sandbox/server/client-address.ts';
-import { scrub } from '../../sandbox/server/log.ts';
+import { clientAddress } from '../../server/client-address.ts';
+import { scrub } from '../../server/log.ts';
 import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,7 +61,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
 
   before(async () => {
     if (noSandbox) return;
-    child = spawn(process.execPath, ['sandbox/server/main.ts'], {
+    child = spawn(process.execPath, ['server/main.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -1,6 +1,6 @@
 /**
  * The deployment's settings stay complete as the server grows: every setting of
- * sandbox/server/config.ts is listed in .env.example (with its real default and a valid value) and
+ * server/config.ts is listed in .env.example (with its real default and a valid value) and
  * passed through (or fixed) by docker-compose.yml, and every variable the compose files use is
  * listed in .env.example.
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { configSchema, loadConfig } from '../../sandbox/server/config.ts';
+import { configSchema, loadConfig } from '../../server/config.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -34,7 +34,7 @@ describe('deployment settings', () => {
   it('.env.example lists every server setting, with its default', () => {
     const defaults = loadConfig({});
     for (const key of settings) {
-      assert.ok(listed.has(key), `${key} (sandbox/server/config.ts) is missing from .env.example`);
+      assert.ok(listed.has(key), `${key} (server/config.ts) is missing from .env.example`);
       const value = listed.get(key)!;
       const parsed = loadConfig({ [key]: value })[key as keyof typeof defaults];
       const expected = defaults[key as keyof typeof defaults] ?? APPLIED_DEFAULTS[key];

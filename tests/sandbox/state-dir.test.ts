@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { startTestServer } from './server-harness.ts';
+import { startTestServer } from '../support/server-harness.ts';
 
 it('refuses a STATE_DIR inside a folder the labs cannot enter, naming it and the fix', async () => {
   const closed = mkdtempSync(join(tmpdir(), 'sl-closed-')); // mode 0700

@@ -1,7 +1,7 @@
 /**
  * Shared setup for the browser tests: Debian's Chromium driven by playwright-core (never a
  * downloaded browser), and small helpers that read the lab's terminals through the page's
- * `window.socketLab` hook (src/lab/app.ts).
+ * `window.socketLab` hook (src/client/lab/app.ts).
  */
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';

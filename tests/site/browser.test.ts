@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ROOT } from '../support/examples.ts';
-import { startTestServer, type TestServer } from '../sandbox/server-harness.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium } from './browser-support.ts';
 
 let server: TestServer;

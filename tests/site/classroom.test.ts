@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT } from '../support/examples.ts';
-import { startTestServer, type TestServer } from '../sandbox/server-harness.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 const SOLVED = 'tcp-echo'; // TypeScript: no build step, so the check is quick

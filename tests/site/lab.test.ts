@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { loadExample, ROOT } from '../support/examples.ts';
-import { PAGE_PLACEHOLDERS } from '../../src/lib/examples/manifest.ts';
-import { startTestServer, type TestServer } from '../sandbox/server-harness.ts';
+import { PAGE_PLACEHOLDERS } from '../../src/catalog/example-manifest.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
 import { createLab, deleteLab } from '../support/lab-client.ts';
 

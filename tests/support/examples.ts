@@ -5,7 +5,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { manifestSchema, type Manifest } from '../../src/lib/examples/manifest.ts';
+import { manifestSchema, type Manifest } from '../../src/catalog/example-manifest.ts';
 import { formatIssues } from '../../src/schemas/error-map.ts';
 import { run } from './processes.ts';
 

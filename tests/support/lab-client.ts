@@ -3,7 +3,7 @@
  * HTTP, attach terminals over WebSocket, type into them, and wait for text on screen.
  */
 import WebSocket from 'ws';
-import { decodeServerFrame, encode, Op, type ExitInfo, type ReadyInfo, type ErrorInfo, type Notice } from '../../sandbox/protocol.ts';
+import { decodeServerFrame, encode, Op, type ExitInfo, type ReadyInfo, type ErrorInfo, type Notice } from '../../wire/protocol.ts';
 
 export interface CreatedLab {
   labId: string;

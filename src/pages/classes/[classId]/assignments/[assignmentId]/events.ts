@@ -4,7 +4,7 @@
  * keeps proxies from closing an idle stream.
  */
 import type { APIRoute } from 'astro';
-import { isClassroomError, type JoinEvent, type WorkEvent } from '../../../../../classroom/classroom.ts';
+import { isClassroomError, type JoinEvent, type WorkEvent } from '../../../../../../server/classroom/classroom.ts';
 import { rowView } from '../../../../../classroom/dashboard.ts';
 import { classroomOf, idParam } from '../../../../../classroom/pages.ts';
 

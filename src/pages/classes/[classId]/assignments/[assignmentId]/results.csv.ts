@@ -3,10 +3,10 @@
  * kept at the deadline.
  */
 import type { APIRoute } from 'astro';
-import { isClassroomError } from '../../../../../classroom/classroom.ts';
-import { gridToCsv } from '../../../../../classroom/grid.ts';
+import { isClassroomError } from '../../../../../../server/classroom/classroom.ts';
+import { gridToCsv } from '../../../../../../server/classroom/grid.ts';
 import { classroomOf, idParam } from '../../../../../classroom/pages.ts';
-import { formatTime } from '../../../../../classroom/time.ts';
+import { formatTime } from '../../../../../../server/classroom/time.ts';
 
 export const prerender = false;
 

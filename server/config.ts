@@ -1,0 +1,102 @@
+/**
+ * Server configuration, read from environment variables once at start and validated with zod.
+ * A bad value stops the server with a message naming the variable, what it got and what is allowed.
+ * Every limit has a default that works for a class on one machine.
+ */
+import { z } from 'zod';
+import { LOG_LEVELS } from './log.ts';
+import { isTimeZone } from './classroom/time.ts';
+
+/** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+const seconds = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number of seconds').min(1).default(fallback).describe(what);
+const count = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number').min(1).default(fallback).describe(what);
+const mebibytes = (fallback: number, what: string) =>
+  z.coerce.number().int('must be a whole number of MiB').min(1).default(fallback).describe(what);
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('TCP port the site, API and WebSocket bridge listen on.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Address to listen on; 0.0.0.0 to accept connections from other machines.'),
+  SANDBOX_DRIVER: z
+    .enum(['auto', 'bwrap', 'docker'])
+    .default('auto')
+    .describe('Which sandbox runs labs: bwrap (bubblewrap), docker, or auto (Docker if an engine answers and the lab image is built, else bwrap).'),
+  SANDBOX_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 characters of a-z, 0-9 and -')
+    .default('main')
+    .describe('Name of this server\'s set of sandboxes; servers sharing a machine need different names.'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab with no input and no terminal attached ends after this long.'),
+  LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
+  LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
+  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal waits for its browser to reattach after a disconnect.'),
+  MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
+  MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
+  MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
+  LAB_WARM_POOL: z.coerce.number().int().min(0).max(50).default(2).describe('Sandboxes kept started and waiting, so a new lab opens at once (0 = none).'),
+  LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
+  LAB_PIDS: count(256, 'Process and thread limit of a lab.'),
+  LAB_CPUS: z.coerce.number().positive().max(64).default(1).describe('CPU quota of a lab, in cores (0.5 = half a core).'),
+  LAB_TMP_MB: mebibytes(64, 'Size of a lab\'s writable home, /tmp and /dev/shm (each).'),
+  LAB_INODES: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(2048, 'must be at least 2048: a Docker lab\'s home starts with about 1500 (the warm Go cache\'s links)')
+    .default(16384)
+    .describe('Files and folders a lab\'s home, /tmp and /dev/shm may each hold, so empty files cannot eat the host\'s kernel memory.'),
+  RING_BUFFER_KB: z.coerce.number().int().min(1024).default(1024).describe('Output kept per terminal for replay after a reconnect (KiB, >= 1024).'),
+  WS_MAX_PAYLOAD_KB: z.coerce.number().int().min(1).max(1024).default(64).describe('Largest WebSocket message accepted from a browser (KiB).'),
+  SITE_DIR: z.string().default('dist').describe('Folder of the built site (`npm run build`).'),
+  GO_CACHE_DIR: z.string().default('/var/cache/socketlab/go-build').describe('Warm Go build cache shared read-only by every lab; made once at first start.'),
+  STATE_DIR: z.string().default('/tmp/socketlab-state').describe('Where the server records running sandboxes, to remove orphans after a crash.'),
+  SANDBOX_IMAGE: z
+    .string()
+    .regex(IMAGE_REFERENCE, 'must be a Docker image reference such as socketlab/lab:latest or registry.example.org:5000/socketlab/lab:2024-09')
+    .optional()
+    .describe('Docker driver: the lab image to run (docker-compose.yml names the one it builds). Unset: socketlab-sandbox:<hash of sandbox/image and content/examples>, as sandbox/image/build.sh tags it.'),
+  DATA_DIR: z.string().min(1).default('data').describe('Where data that must outlive the server is kept: the classroom database (socketlab.db, SQLite). Relative to the project folder unless absolute. In compose, a named volume: back it up.'),
+  SESSION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(365).default(14).describe('How long an instructor stays signed in.'),
+  TIME_ZONE: z
+    .string()
+    .default(Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, America/New_York or UTC')
+    .describe('The classroom\'s time zone: deadlines are typed and shown in it. Default: the server\'s.'),
+  PUBLIC_URL: z
+    .url('must be the address students open, such as https://sockets.example.org')
+    .optional()
+    .describe('The address people use to reach the site, when it differs from what the server sees (behind a TLS proxy): used in join and reset links, and https here makes cookies Secure.'),
+  TRUST_PROXY: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('How many reverse proxies stand in front of the server (nginx, Caddy, a load balancer): the learner\'s address, for MAX_LABS_PER_CLIENT, is then read from X-Forwarded-For. 0: the connection\'s own address.'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional().describe('Least severe log lines written (JSON on stdout): fatal, error, warn, info, debug, trace or silent. Default info (warn under the test runner).'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration from `env`; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const parsed = configSchema.safeParse(known);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const field = configSchema.shape[name as keyof typeof configSchema.shape];
+    return `  ${name}=${JSON.stringify(env[name])}: ${issue.message}. ${field?.description ?? ''}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix the environment variables above and start again.`);
+}

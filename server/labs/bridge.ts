@@ -1,0 +1,150 @@
+/**
+ * The WebSocket bridge: `GET /api/labs/:labId/terminals/:termId?token=...&resume=...` upgrades to
+ * a WebSocket attached to one terminal of a lab. Refusals (unknown lab, wrong token, foreign Origin,
+ * bad terminal name) happen before the upgrade, as plain HTTP answers. After it, every frame is
+ * checked by the shared protocol module; a bad one gets an ERROR frame and a close, never a crash.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeClientFrame, encode, Op, ProtocolError, TERM_ID_PATTERN } from '../../wire/protocol.ts';
+import type { Config } from '../config.ts';
+import { LabError, type LabManager } from './manager.ts';
+import { labLog, log } from '../log.ts';
+import { metrics } from '../metrics.ts';
+import type { Peer } from './terminal.ts';
+
+const TERMINAL_PATH = /^\/api\/labs\/([^/]+)\/terminals\/([^/]+)$/;
+/** ws itself refuses anything above this before buffering it; our own, smaller limit is checked per message. */
+const HARD_MAX_PAYLOAD = 1024 * 1024;
+
+export class Bridge {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
+  private readonly labs: LabManager;
+  private readonly config: Config;
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(config: Config, labs: LabManager) {
+    this.config = config;
+    this.labs = labs;
+    labs.onNotice = (lab, notice) => {
+      const frame = encode.notice(notice);
+      for (const client of this.wss.clients) if ((client as TaggedSocket).labId === lab.id) client.send(frame);
+    };
+  }
+
+  /** Handles an HTTP upgrade request; returns false when the path is not ours. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = TERMINAL_PATH.exec(url.pathname);
+    if (!match) return false;
+    const [, labId, termId] = match as unknown as [string, string, string];
+    const refuse = (status: number, reason: string, message: string) => {
+      metrics.wsRefused.inc({ reason });
+      // Never the URL: it carries the token.
+      log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
+      const body = JSON.stringify({ error: message, reason });
+      socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return true;
+    };
+    if (!this.originAllowed(req)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open terminals here.`);
+    if (!TERM_ID_PATTERN.test(termId)) return refuse(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".');
+    const lab = this.labs.authorize(labId, url.searchParams.get('token'));
+    // Unknown lab and wrong token get the same answer, so lab ids cannot be probed.
+    if (!lab || lab.ended) return refuse(404, 'no-lab', 'No such lab, or the token is wrong. Start a new lab.');
+    const resumeParam = url.searchParams.get('resume');
+    const resume = resumeParam !== null && /^\d{1,15}$/.test(resumeParam) ? Number(resumeParam) : null;
+
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const tagged = ws as TaggedSocket;
+      tagged.labId = lab.id;
+      void this.attach(tagged, lab.id, termId, resume);
+    });
+    return true;
+  }
+
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    // Browsers always send Origin on WebSocket requests; other clients (curl, scripts) need not.
+    if (origin === undefined) return true;
+    if (this.config.ALLOWED_ORIGINS.includes(origin)) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  private async attach(ws: TaggedSocket, labId: string, termId: string, resume: number | null): Promise<void> {
+    const lab = this.labs.get(labId);
+    if (!lab) return ws.close(4404, 'lab ended');
+    const peer: Peer = {
+      send: (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data);
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    let terminal;
+    try {
+      terminal = await this.labs.terminal(lab, termId, { cols: 80, rows: 24 });
+    } catch (err) {
+      const code = err instanceof LabError ? err.reason : 'sandbox';
+      ws.send(encode.error({ code, message: (err as Error).message }));
+      return ws.close(4000, code);
+    }
+    const graceKey = `${labId}/${termId}`;
+    clearTimeout(this.graceTimers.get(graceKey));
+    this.graceTimers.delete(graceKey);
+    this.labs.touch(lab);
+    terminal.attach(peer, resume, (offset) =>
+      ws.send(encode.ready({ offset, reattached: resume !== null, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
+    );
+
+    ws.on('message', (message: Buffer, isBinary: boolean) => {
+      try {
+        if (!isBinary) throw new ProtocolError('text-frame', 'frames must be binary (opcode byte + payload)');
+        if (message.length > this.config.WS_MAX_PAYLOAD_KB * 1024) {
+          throw new ProtocolError('frame-too-large', `a frame may be at most ${this.config.WS_MAX_PAYLOAD_KB} KiB; send input in smaller pieces`);
+        }
+        const frame = decodeClientFrame(message);
+        if (frame.op === Op.INPUT) {
+          this.labs.touch(lab);
+          terminal.input(frame.data);
+        } else if (frame.op === Op.RESIZE) terminal.resize(frame.size.cols, frame.size.rows);
+        else terminal.ack(peer, frame.bytes);
+      } catch (err) {
+        const code = err instanceof ProtocolError ? err.code : 'internal';
+        metrics.protocolErrors.inc({ code });
+        labLog(lab.id).info({ termId, code }, 'protocol error: closing the connection');
+        ws.send(encode.error({ code, message: (err as Error).message }));
+        ws.close(code === 'frame-too-large' ? 1009 : 1002, code);
+      }
+    });
+    // ws raises an error (and closes) on frames above its hard limit or broken framing; it must not crash us.
+    ws.on('error', (err: Error & { code?: string }) => {
+      metrics.protocolErrors.inc({ code: 'websocket' });
+      labLog(lab.id).info({ termId, error: err.code ?? err.message }, 'WebSocket error');
+    });
+    ws.on('close', () => {
+      terminal.detach(peer);
+      if (terminal.attached || terminal.ended || lab.ended) return;
+      // Keep the shell for a grace period so a reload or a network blip can reattach and replay.
+      this.graceTimers.set(
+        graceKey,
+        setTimeout(() => {
+          this.graceTimers.delete(graceKey);
+          if (!terminal.attached) terminal.end('killed');
+        }, this.config.LAB_GRACE_SECONDS * 1000),
+      );
+    });
+  }
+
+  /** Closes every connection (after the labs have sent their EXIT frames). */
+  close(): void {
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+}
+
+type TaggedSocket = WebSocket & { labId?: string };

@@ -1,0 +1,208 @@
+/**
+ * Labs: who may create one, how long each lives, and how each ends. A lab is one sandbox plus the
+ * terminals (shells) opened in it. Every end has a reason, which every attached terminal is told.
+ */
+import { newToken, sameSecret } from '../classroom/tokens.ts';
+import type { ExitReason, LabLimits, Notice } from '../../wire/protocol.ts';
+import type { Sandbox, SandboxDriver } from '../../sandbox/drivers/types.ts';
+import type { Config } from '../config.ts';
+import { ApiError } from '../http.ts';
+import { labLog } from '../log.ts';
+import { metrics } from '../metrics.ts';
+import { Terminal } from './terminal.ts';
+
+/** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
+export class LabError extends ApiError {}
+
+export interface Lab {
+  id: string;
+  client: string;
+  sandbox: Sandbox;
+  terminals: Map<string, Terminal>;
+  createdAt: number;
+  expiresAt: number;
+  lastActivity: number;
+  idleWarned: boolean;
+  timers: NodeJS.Timeout[];
+  ended: boolean;
+}
+
+export class LabManager {
+  private readonly labs = new Map<string, Lab>();
+  private readonly tokens = new Map<string, string>();
+  private readonly pending = new Map<string, number>();
+  private readonly config: Config;
+  private readonly driver: SandboxDriver;
+  private accepting = true;
+  /** Sandboxes being started: shutdown waits for them, so none is left behind. */
+  private readonly starting = new Set<Promise<unknown>>();
+  readonly limits: LabLimits;
+  /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
+  onNotice: (lab: Lab, notice: Notice) => void = () => {};
+
+  constructor(config: Config, driver: SandboxDriver) {
+    this.config = config;
+    this.driver = driver;
+    this.limits = {
+      memoryBytes: config.LAB_MEMORY_MB * 1024 * 1024,
+      pids: config.LAB_PIDS,
+      cpus: config.LAB_CPUS,
+      tmpBytes: config.LAB_TMP_MB * 1024 * 1024,
+      inodes: config.LAB_INODES,
+      terminals: config.MAX_TERMINALS_PER_LAB,
+      idleSeconds: config.LAB_IDLE_SECONDS,
+      ttlSeconds: config.LAB_TTL_SECONDS,
+    };
+  }
+
+  get count(): number {
+    return this.labs.size;
+  }
+
+  /** False once shutdown has begun: new labs are refused and /healthz answers 503. */
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  get(labId: string): Lab | undefined {
+    return this.labs.get(labId);
+  }
+
+  /** True when `token` is the lab's token; compared in constant time. */
+  authorize(labId: string, token: string | null): Lab | null {
+    const lab = this.labs.get(labId);
+    const expected = this.tokens.get(labId);
+    if (!lab || !expected || !token) return null;
+    return sameSecret(token, expected) ? lab : null;
+  }
+
+  /** Starts a lab for `client` (counted in /metrics, logged with its id). */
+  async create(client: string): Promise<{ lab: Lab; token: string }> {
+    const startedAt = performance.now();
+    try {
+      const created = await this.start(client);
+      const seconds = (performance.now() - startedAt) / 1000;
+      metrics.labStarts.inc({ outcome: 'ok' });
+      metrics.labStartSeconds.observe(seconds);
+      labLog(created.lab.id).info({ client, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
+      return created;
+    } catch (err) {
+      metrics.labStarts.inc({ outcome: err instanceof LabError ? 'refused' : 'error' });
+      throw err;
+    }
+  }
+
+  private async start(client: string): Promise<{ lab: Lab; token: string }> {
+    if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
+    const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
+    if (this.labs.size + inFlight >= this.config.MAX_LABS) {
+      throw new LabError(503, 'capacity', `All ${this.config.MAX_LABS} lab slots are in use; try again in a few minutes.`);
+    }
+    const mine = [...this.labs.values()].filter((l) => l.client === client).length + (this.pending.get(client) ?? 0);
+    if (mine >= this.config.MAX_LABS_PER_CLIENT) {
+      throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
+    }
+    const token = newToken();
+    this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
+    let sandbox: Sandbox;
+    const starting = this.driver.create(this.limits);
+    this.starting.add(starting);
+    try {
+      sandbox = await starting;
+    } finally {
+      this.starting.delete(starting);
+      const left = (this.pending.get(client) ?? 1) - 1;
+      if (left > 0) this.pending.set(client, left);
+      else this.pending.delete(client);
+    }
+    if (!this.accepting) {
+      // Shutdown began while this sandbox was starting: it is not handed out.
+      await sandbox.destroy();
+      throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
+    }
+    const now = Date.now();
+    const id = sandbox.labId;
+    const lab: Lab = {
+      id,
+      client,
+      sandbox,
+      terminals: new Map(),
+      createdAt: now,
+      expiresAt: now + this.config.LAB_TTL_SECONDS * 1000,
+      lastActivity: now,
+      idleWarned: false,
+      timers: [],
+      ended: false,
+    };
+    lab.timers.push(setTimeout(() => void this.end(lab, 'ttl'), this.config.LAB_TTL_SECONDS * 1000));
+    lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
+    this.labs.set(id, lab);
+    this.tokens.set(id, token);
+    metrics.labsRunning.inc();
+    return { lab, token };
+  }
+
+  /** Typing or attaching counts as activity and resets the idle clock. */
+  touch(lab: Lab): void {
+    lab.lastActivity = Date.now();
+    lab.idleWarned = false;
+  }
+
+  private checkIdle(lab: Lab): void {
+    const idleFor = (Date.now() - lab.lastActivity) / 1000;
+    const left = this.config.LAB_IDLE_SECONDS - idleFor;
+    if (left <= 0) void this.end(lab, 'idle');
+    else if (!lab.idleWarned && left <= this.config.LAB_IDLE_WARNING_SECONDS) {
+      lab.idleWarned = true;
+      this.onNotice(lab, { kind: 'idle-warning', secondsLeft: Math.ceil(left) });
+    }
+  }
+
+  /** Opens (or finds) terminal `termId` of a lab. */
+  async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
+    const existing = lab.terminals.get(termId);
+    if (existing && !existing.ended) return existing;
+    const open = [...lab.terminals.values()].filter((t) => !t.ended).length;
+    if (open >= this.config.MAX_TERMINALS_PER_LAB) {
+      throw new LabError(429, 'terminals', `This lab already has ${open} terminals (the limit is ${this.config.MAX_TERMINALS_PER_LAB}); close one first.`);
+    }
+    const shell = await lab.sandbox.openShell(size);
+    const terminal = new Terminal(termId, shell, {
+      ringBytes: this.config.RING_BUFFER_KB * 1024,
+      highWater: 512 * 1024,
+      lowWater: 128 * 1024,
+      coalesceMs: 4,
+      explainKill: () => lab.sandbox.limitHit(),
+      onExit: () => {},
+    });
+    lab.terminals.set(termId, terminal);
+    return terminal;
+  }
+
+  /** Ends a lab: every terminal gets EXIT with `reason`, then the sandbox is removed. */
+  async end(lab: Lab, reason: ExitReason): Promise<void> {
+    if (lab.ended) return;
+    lab.ended = true;
+    for (const timer of lab.timers) clearTimeout(timer);
+    this.labs.delete(lab.id);
+    this.tokens.delete(lab.id);
+    metrics.labsRunning.dec();
+    metrics.labEnds.inc({ reason });
+    labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');
+    for (const terminal of lab.terminals.values()) terminal.end(reason);
+    // Give the shells a moment to report their exit (so EXIT reaches the browser), then remove all.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await lab.sandbox.destroy();
+  }
+
+  /**
+   * Stops taking labs (new requests get 503 `shutting-down`), waits for sandboxes still starting
+   * (they are removed, not handed out), then ends every running lab with `shutdown`.
+   */
+  async shutdown(): Promise<void> {
+    this.accepting = false;
+    await Promise.allSettled([...this.starting]);
+    await Promise.all([...this.labs.values()].map((lab) => this.end(lab, 'shutdown')));
+    await this.driver.close();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * One terminal of a lab: a shell in the sandbox, the output it has produced (kept in a ring buffer
+ * for replay), and at most one browser connection attached to it at a time.
+ *
+ * Flow control works on absolute output offsets. The browser ACKs what it has rendered; when the
+ * shell is more than `highWater` bytes ahead of the last ACK the PTY is paused (the program blocks
+ * on its next write), and resumed below `lowWater`. The same rule holds while nobody is attached,
+ * so output made during a disconnect never outruns the ring buffer and a reattach replays it whole.
+ */
+import { encode, Op, type ExitInfo, type ExitReason } from '../../wire/protocol.ts';
+import type { Shell } from '../../sandbox/drivers/types.ts';
+import { metrics } from '../metrics.ts';
+import { RingBuffer } from './ring-buffer.ts';
+
+/** The part of a WebSocket a terminal needs (ws's WebSocket satisfies it). */
+export interface Peer {
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface TerminalOptions {
+  ringBytes: number;
+  highWater: number;
+  lowWater: number;
+  /** Output is gathered for this long before it is sent, so a flood goes out in few large frames. */
+  coalesceMs: number;
+  /** Called when the shell has exited (after its EXIT went out). */
+  onExit: (exit: ExitInfo) => void;
+  /** Tells the lab why a shell ended when it was killed: 'oom', 'limit' or null. */
+  explainKill: () => Promise<'oom' | 'limit' | null>;
+}
+
+export class Terminal {
+  readonly id: string;
+  private readonly shell: Shell;
+  private readonly ring: RingBuffer;
+  private readonly options: TerminalOptions;
+  private peer: Peer | null = null;
+  /** Absolute offset up to which the current peer has been sent output. */
+  private sent = 0;
+  /** Absolute offset the browser has acknowledged rendering. */
+  private acked = 0;
+  /** Where the current peer's connection started, so its ACK counts can be made absolute. */
+  private peerStart = 0;
+  private paused = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlushBytes = 0;
+  private exit: ExitInfo | null = null;
+  private endReason: ExitReason | null = null;
+  /** When the oldest INPUT not yet followed by OUTPUT arrived (for the echo latency metric). */
+  private inputAt: number | null = null;
+
+  constructor(id: string, shell: Shell, options: TerminalOptions) {
+    this.id = id;
+    this.shell = shell;
+    this.options = options;
+    this.ring = new RingBuffer(options.ringBytes);
+    metrics.terminalsOpen.inc();
+    shell.onData((data) => this.onOutput(data));
+    shell.onExit(({ code, signal }) => void this.onShellExit(code, signal));
+  }
+
+  get attached(): boolean {
+    return this.peer !== null;
+  }
+
+  get ended(): boolean {
+    return this.exit !== null;
+  }
+
+  /** Total output bytes produced so far. */
+  get outputOffset(): number {
+    return this.ring.endOffset;
+  }
+
+  /**
+   * Attaches a browser, replacing any earlier one, and replays output from `resumeFrom` (or from
+   * the oldest byte kept). Returns the offset the replay starts at, for the READY frame.
+   */
+  attach(peer: Peer, resumeFrom: number | null, sendReady: (offset: number) => void): void {
+    if (this.peer) this.peer.close(4000, 'attached elsewhere');
+    else metrics.terminalsAttached.inc();
+    this.peer = peer;
+    const start = resumeFrom !== null && resumeFrom >= this.ring.startOffset && resumeFrom <= this.ring.endOffset ? resumeFrom : this.ring.startOffset;
+    this.peerStart = start;
+    // Whatever precedes the replay start counts as seen; the browser asked not to get it.
+    this.acked = Math.max(this.acked, start);
+    sendReady(start);
+    const replay = this.ring.readFrom(start);
+    if (replay && replay.length > 0) {
+      peer.send(encode.output(replay));
+      metrics.outputBytes.inc(replay.length);
+    }
+    this.sent = this.ring.endOffset;
+    this.updateFlow();
+    if (this.exit) peer.send(encode.exit(this.exit));
+  }
+
+  detach(peer: Peer): void {
+    if (this.peer !== peer) return;
+    this.peer = null;
+    metrics.terminalsAttached.dec();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  input(data: Uint8Array): void {
+    if (this.exit || data.length === 0) return;
+    this.shell.write(data);
+    metrics.inputBytes.inc(data.length);
+    this.inputAt ??= performance.now();
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.exit) this.shell.resize(cols, rows);
+  }
+
+  /** `bytes`: total OUTPUT payload bytes this peer has received and rendered. */
+  ack(peer: Peer, bytes: number): void {
+    if (peer !== this.peer) return;
+    this.acked = Math.max(this.acked, Math.min(this.peerStart + bytes, this.sent));
+    this.updateFlow();
+  }
+
+  /** Ends the shell for a reason the lab decided (idle, ttl, shutdown, ...). */
+  end(reason: ExitReason): void {
+    if (this.exit) return;
+    this.endReason = reason;
+    this.shell.kill();
+  }
+
+  private onOutput(data: Uint8Array): void {
+    this.ring.write(data);
+    this.updateFlow();
+    if (!this.peer || this.flushTimer) return;
+    // Small output (a keystroke's echo, a prompt) goes out at once; once output comes in bulk it
+    // is gathered for a few ms, so a flood travels in few large frames.
+    const pending = this.ring.endOffset - this.sent;
+    if ((pending < 1024 && this.lastFlushBytes < 4096) || pending >= 256 * 1024) this.flush();
+    else this.flushTimer = setTimeout(() => this.flush(), this.options.coalesceMs);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.lastFlushBytes = this.ring.endOffset - this.sent;
+    if (!this.peer || this.sent >= this.ring.endOffset) return;
+    const frame = this.ring.readFrom(this.sent, 1);
+    if (frame) {
+      frame[0] = Op.OUTPUT;
+      this.peer.send(frame);
+      metrics.outputBytes.inc(frame.length - 1);
+      if (this.inputAt !== null) {
+        metrics.echoSeconds.observe((performance.now() - this.inputAt) / 1000);
+        this.inputAt = null;
+      }
+    }
+    this.sent = this.ring.endOffset;
+  }
+
+  private updateFlow(): void {
+    const ahead = this.ring.endOffset - this.acked;
+    if (!this.paused && ahead > this.options.highWater) {
+      this.paused = true;
+      this.shell.pause();
+    } else if (this.paused && ahead < this.options.lowWater) {
+      this.paused = false;
+      this.shell.resume();
+    }
+  }
+
+  private async onShellExit(code: number | null, signal: string | null): Promise<void> {
+    let reason: ExitReason = this.endReason ?? 'exit';
+    if (!this.endReason && signal === 'SIGKILL') reason = (await this.options.explainKill()) ?? 'killed';
+    this.exit = { code, signal, reason };
+    metrics.terminalsOpen.dec();
+    // The shell's last output went through onData before its exit was reported: send it first.
+    this.flush();
+    this.peer?.send(encode.exit(this.exit));
+    this.options.onExit(this.exit);
+  }
+}

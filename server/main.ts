@@ -1,0 +1,188 @@
+/**
+ * Socket Lab's server: one Node process, one port. It serves the built site (Astro's Node adapter in
+ * middleware mode, static files through sirv), the classroom's on-demand pages (Astro, with the
+ * classroom in `locals`), the lab API and the WebSocket terminal bridge.
+ *
+ *   node server/main.ts        (after `npm run build`; `npm start` does both)
+ *
+ * Configuration: environment variables, see config.ts and docs/protocol.md.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sirv from 'sirv';
+import { Bridge } from './labs/bridge.ts';
+import { bearer, json } from './http.ts';
+import { clientAddress } from './client-address.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { handleFileRoute } from './routes/files.ts';
+import { handleExerciseRoute } from './routes/exercises.ts';
+import { createDriver, unavailableDriver } from './labs/drivers.ts';
+import type { SandboxDriver } from '../sandbox/drivers/types.ts';
+import { LabError, LabManager } from './labs/manager.ts';
+import { Classroom } from './classroom/classroom.ts';
+import { openSqliteStore } from './classroom/store/sqlite.ts';
+import { log } from './log.ts';
+import { registry } from './metrics.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void, locals?: object) => void;
+
+export async function startServer(config: Config) {
+  if (config.LOG_LEVEL) log.level = config.LOG_LEVEL;
+  // The classroom database first: a server that cannot keep what it is told should not start labs.
+  let store;
+  try {
+    store = openSqliteStore(resolve(ROOT, config.DATA_DIR, 'socketlab.db'));
+  } catch (err) {
+    throw new ConfigError(`The classroom database could not be opened: ${(err as Error).message}`);
+  }
+  // Without a sandbox the site is still served; labs answer 503 saying what to install.
+  let driver: SandboxDriver;
+  let driverError: string | null = null;
+  try {
+    driver = await createDriver(config, { examplesDir: resolve(ROOT, 'content/examples'), nodeModulesDir: resolve(ROOT, 'node_modules') });
+    const orphans = await driver.removeOrphans();
+    if (orphans > 0) log.info({ orphans }, `removed ${orphans} sandbox(es) left by an earlier server`);
+  } catch (err) {
+    driverError = (err as Error).message;
+    log.error(`Live labs are off: ${driverError}`);
+    driver = unavailableDriver(driverError);
+  }
+  const labs = new LabManager(config, driver);
+  const bridge = new Bridge(config, labs);
+  const classroom = new Classroom({ store, sessionDays: config.SESSION_DAYS, timeZone: config.TIME_ZONE, log });
+  classroom.startSnapshots();
+  // What Astro's on-demand pages (the classroom) get as `Astro.locals`; a fresh copy per request,
+  // since the middleware adds the signed-in user to it.
+  const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : null;
+  const locals = {
+    classroom,
+    sessionDays: config.SESSION_DAYS,
+    ...(publicUrl && { publicOrigin: publicUrl.origin, secureCookies: publicUrl.protocol === 'https:' }),
+  };
+
+  const siteDir = resolve(ROOT, config.SITE_DIR);
+  if (!existsSync(resolve(siteDir, 'client'))) {
+    throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
+  }
+  const serveStatic = sirv(resolve(siteDir, 'client'), { dev: false, etag: true }) as Handler;
+  const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
+
+  const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
+    if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
+      else if (!labs.isAccepting) json(res, 503, { ok: false, error: 'The server is shutting down.', reason: 'shutting-down' });
+      else json(res, 200, { ok: true, driver: driver.name, labs: labs.count });
+      return true;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+      res.end(await registry.metrics());
+      return true;
+    }
+    if (url.pathname === '/api/labs' && req.method === 'POST') {
+      req.resume(); // the optional JSON body carries nothing we use yet
+      try {
+        const { lab, token } = await labs.create(clientAddress(req, config.TRUST_PROXY));
+        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits });
+      } catch (err) {
+        if (driverError) json(res, 503, { error: `Live labs are off on this server: ${driverError}`, reason: 'no-sandbox' });
+        else if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
+        else {
+          log.error({ err }, 'lab start failed');
+          json(res, 503, { error: 'The sandbox could not start; try again.', reason: 'sandbox' });
+        }
+      }
+      return true;
+    }
+    const labPath = /^\/api\/labs\/([^/]+)$/.exec(url.pathname);
+    if (labPath && req.method === 'GET') {
+      // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
+      const lab = labs.authorize(labPath[1]!, bearer(req));
+      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] });
+      return true;
+    }
+    if (labPath && req.method === 'DELETE') {
+      const lab = labs.authorize(labPath[1]!, bearer(req));
+      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+      else {
+        await labs.end(lab, 'killed');
+        res.writeHead(204).end();
+      }
+      return true;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      json(res, 404, { error: `No API route ${req.method} ${url.pathname}.`, reason: 'not-found' });
+      return true;
+    }
+    return false;
+  };
+
+  const server = createServer((req, res) => {
+    api(req, res)
+      .then((handled) => {
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' }), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
+      })
+      .catch((err: unknown) => {
+        log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');
+        if (!res.headersSent) json(res, 500, { error: 'Internal error' });
+      });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (!bridge.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolveListen) => server.listen(config.PORT, config.HOST, resolveListen));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+  let stopping: Promise<void> | null = null;
+  // Graceful stop (SIGTERM, SIGINT): no new connections, no new labs (503 shutting-down, /healthz 503),
+  // sandboxes still starting are removed, every running lab ends with EXIT reason `shutdown`, then
+  // the WebSockets close.
+  const stop = () =>
+    (stopping ??= (async () => {
+      server.close();
+      const running = labs.count;
+      await labs.shutdown();
+      log.info({ labs: running }, 'stopped: every lab ended');
+      bridge.close();
+      server.closeAllConnections();
+      await classroom.close();
+    })());
+
+  return { server, port, labs, bridge, driver, classroom, config, stop };
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(2);
+  }
+  log.level = config.LOG_LEVEL ?? 'info'; // a server run as a program logs its start and labs, tests or not
+  try {
+    const app = await startServer(config);
+    log.info({ host: config.HOST, port: app.port, driver: app.driver.name, instance: config.SANDBOX_INSTANCE }, `Socket Lab on http://${config.HOST}:${app.port} (sandbox driver: ${app.driver.name})`);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        log.info({ signal, labs: app.labs.count }, `${signal}: refusing new labs, ending running ones, stopping`);
+        void app.stop().then(() => process.exit(0));
+      });
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) log.fatal(err.message);
+    else log.fatal({ err }, 'the server could not start');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The HTTP routes of the lab file API (docs/protocol.md, "Files"), on top of files.ts:
+ *
+ *   GET  /api/labs/:labId/files?dir=examples/tcp/c   list (JSON)
+ *   GET  /api/labs/:labId/files/<path>               read (raw bytes)
+ *   PUT  /api/labs/:labId/files/<path>               write (raw bytes in the body)
+ *   POST /api/labs/:labId/reset/<path>               put the course's original back
+ *   GET  /api/labs/:labId/archive                    the learner's files as .tar.gz
+ *
+ * Matched on the raw request path, not a parsed URL: URL parsing would quietly resolve ".." (and
+ * "%2e%2e") away, and such a path must reach the path check and be refused for what it is.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { archiveHome, FILE_LIMITS, FileError, listFiles, readFile, resetFile, tooLargeToWrite, writeFile } from '../labs/files.ts';
+import type { Lab, LabManager } from '../labs/manager.ts';
+import { bearer, json, notAllowed } from '../http.ts';
+import { labLog } from '../log.ts';
+
+const ROUTE = /^\/api\/labs\/([^/]+)\/(files|reset|archive)(?:\/(.*))?$/;
+
+/** Answers the request when it is a file route (returns true), else leaves it alone. */
+export async function handleFileRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager): Promise<boolean> {
+  const raw = req.url ?? '/';
+  const queryAt = raw.indexOf('?');
+  const match = ROUTE.exec(queryAt < 0 ? raw : raw.slice(0, queryAt));
+  if (!match) return false;
+  const [, labId = '', route, rawPath] = match;
+  const query = new URLSearchParams(queryAt < 0 ? '' : raw.slice(queryAt + 1));
+  // First the token, as DELETE does: a wrong one learns nothing, not even whether a path is valid.
+  const lab = labs.authorize(labId, bearer(req));
+  if (!lab) {
+    req.resume();
+    json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+    return true;
+  }
+  try {
+    const path = rawPath === undefined ? undefined : decodePath(rawPath);
+    await answer(req, res, labs, lab, route as 'files' | 'reset' | 'archive', path, query);
+  } catch (err) {
+    if (res.headersSent) res.destroy();
+    else if (err instanceof FileError) json(res, err.status, { error: err.message, reason: err.reason });
+    else if (lab.ended) json(res, 404, { error: 'The lab has ended.', reason: 'no-lab' });
+    else {
+      labLog(lab.id).error({ err, method: req.method, path: raw }, 'file request failed');
+      json(res, 500, { error: `The lab could not do that: ${(err as Error).message}`, reason: 'files' });
+    }
+  }
+  return true;
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManager, lab: Lab, route: 'files' | 'reset' | 'archive', path: string | undefined, query: URLSearchParams): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (route === 'files' && !path) {
+    if (method !== 'GET') return notAllowed(req, res, 'GET', 'a folder listing');
+    json(res, 200, await listFiles(lab.sandbox, query.get('dir') ?? undefined));
+  } else if (route === 'files' && path) {
+    if (method === 'GET') {
+      const content = await readFile(lab.sandbox, path);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': content.byteLength, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.end(content);
+    } else if (method === 'PUT') {
+      const body = await readBody(req, res, FILE_LIMITS.fileBytes);
+      labs.touch(lab); // saving a file is the learner at work, as typing is
+      await writeFile(lab.sandbox, path, body);
+      res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+    } else notAllowed(req, res, 'GET, PUT', 'a file');
+  } else if (route === 'reset' && path) {
+    if (method !== 'POST') return notAllowed(req, res, 'POST', 'a reset');
+    req.resume();
+    labs.touch(lab);
+    await resetFile(lab.sandbox, path);
+    res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+  } else if (route === 'archive' && path === undefined) {
+    if (method !== 'GET') return notAllowed(req, res, 'GET', 'the archive');
+    const archive = await archiveHome(lab.sandbox);
+    res.writeHead(200, {
+      'Content-Type': 'application/gzip',
+      'Content-Length': archive.byteLength,
+      'Content-Disposition': 'attachment; filename="socketlab-files.tar.gz"',
+      'Cache-Control': 'no-store',
+    });
+    res.end(archive);
+  } else {
+    req.resume();
+    json(res, 404, { error: `No API route ${method} ${req.url}.`, reason: 'not-found' });
+  }
+}
+
+/** Percent-decodes the path part of the URL ("%2F" included, so it meets the path check too). */
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new FileError(400, 'bad-path', 'The path in the URL is not valid percent-encoding.');
+  }
+}
+
+/**
+ * The request body, refused with 413 as soon as it is known to be larger than `maxBytes`: from its
+ * Content-Length before reading anything, or once the bytes read pass the limit (chunked uploads).
+ * Nothing past the limit is kept; the connection closes after the answer.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) refuse(null);
+      else chunks.push(chunk);
+    };
+    const refuse = (bytes: number | null) => {
+      req.removeListener('data', onData);
+      chunks.length = 0;
+      // What the client still sends is read and dropped until the answer is out and the connection
+      // closes; a client that keeps sending after that is cut off.
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => setTimeout(() => req.destroy(), 5000).unref());
+      reject(tooLargeToWrite(bytes));
+    };
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > maxBytes) return refuse(declared);
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}

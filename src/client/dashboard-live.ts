@@ -1,0 +1,50 @@
+/**
+ * The dashboard's only script: listens on the assignment's event stream and replaces (or adds) the
+ * row of a student whose work changed, and says so in a polite live region. EventSource reconnects
+ * by itself after a network break; the status line tells the instructor while it does.
+ */
+import type { RowView } from '../classroom/dashboard.ts';
+
+function renderRow(view: RowView): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.dataset.member = String(view.memberId);
+  const th = document.createElement('th');
+  th.scope = 'row';
+  th.textContent = view.displayName;
+  if (view.due) {
+    const small = document.createElement('small');
+    small.className = 'muted';
+    small.textContent = ` (${view.due})`;
+    th.append(small);
+  }
+  tr.append(th);
+  for (const cell of view.cells) {
+    const td = document.createElement('td');
+    td.className = cell.state;
+    td.dataset.exercise = cell.exerciseId;
+    const a = document.createElement('a');
+    a.href = cell.href;
+    a.textContent = cell.text;
+    td.append(a);
+    tr.append(td);
+  }
+  const total = document.createElement('td');
+  total.textContent = `${view.passed} / ${view.cells.length}`;
+  tr.append(total);
+  return tr;
+}
+
+export function startLiveDashboard(table: HTMLTableElement, status: HTMLElement, announce: HTMLElement): void {
+  const source = new EventSource(table.dataset.events!);
+  source.addEventListener('open', () => (status.textContent = 'Live: rows update as checks arrive.'));
+  source.addEventListener('error', () => (status.textContent = 'Live updates lost; reconnecting… (the table may be behind until then)'));
+  source.addEventListener('row', (event) => {
+    const view = JSON.parse((event as MessageEvent<string>).data) as RowView;
+    const row = renderRow(view);
+    const old = table.tBodies[0]!.querySelector(`tr[data-member="${view.memberId}"]`);
+    if (old) old.replaceWith(row);
+    else table.tBodies[0]!.append(row);
+    table.querySelector('[data-empty]')?.remove();
+    announce.textContent = `${view.displayName}: ${view.passed} of ${view.cells.length} passed.`;
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * The controls of an exercise page: "Start in the lab", "Check my work", "Show solution".
+ *
+ * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
+ * own API module and ticket (src/client/lab/api.ts, session.ts); with no lab yet, the first click starts
+ * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
+ * localStorage; for a learner in a class the server also records every check (the answer says
+ * `saved`), and /my/learner.json tells the page what is assigned and whether the instructor has
+ * released the solution.
+ */
+import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from './lab/api.ts';
+import { savedTicket, saveTicket } from './lab/session.ts';
+import type { LearnerInfo } from '../pages/my/learner.json.ts';
+
+const PROGRESS = 'socketlab.exercises';
+const SYNCED_LANG = 'starlight-synced-tabs__lang';
+const LANG_BY_LABEL: Record<string, string> = { C: 'c', Go: 'go', TypeScript: 'ts' };
+
+function localStore(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
+
+type Progress = Record<string, { passed: number; total: number; solved: boolean }>;
+
+function loadProgress(): Progress {
+  try {
+    return JSON.parse(localStore()?.getItem(PROGRESS) ?? '{}') as Progress;
+  } catch {
+    return {};
+  }
+}
+
+function saveProgress(id: string, report: CheckResult): void {
+  const all = loadProgress();
+  const before = all[id];
+  all[id] = {
+    passed: Math.max(before?.passed ?? 0, report.passed),
+    total: report.total,
+    solved: (before?.solved ?? false) || report.passed === report.total,
+  };
+  try {
+    localStore()?.setItem(PROGRESS, JSON.stringify(all));
+  } catch {}
+}
+
+/** Runs `request` in the current lab; with none (or one that has ended), starts a new lab once. */
+async function inLab<T>(request: (ticket: LabTicket) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let ticket = savedTicket();
+    if (!ticket) {
+      ticket = await startLab();
+      saveTicket(ticket);
+    }
+    try {
+      return await request(ticket);
+    } catch (err) {
+      if (!(err instanceof LabApiError && err.labGone) || attempt > 0) throw err;
+      saveTicket(null); // the lab ended: the next attempt starts a fresh one
+    }
+  }
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function renderReport(list: HTMLElement, report: CheckResult): void {
+  list.replaceChildren(
+    ...report.checks.map((check) => {
+      const item = el('li');
+      const head = el('p');
+      head.append(el('strong', check.pass ? '✓ Pass' : '✗ Fail', check.pass ? 'pass' : 'fail'), ` ${check.title}`);
+      item.append(head);
+      if (!check.pass) {
+        const details = el('dl');
+        for (const [term, value] of [
+          ['Sent', check.sent],
+          ['Expected', check.expected],
+          ['Got', check.got],
+          ['Hint', check.hint],
+        ] as const) {
+          details.append(el('dt', term), el('dd', value));
+        }
+        item.append(details);
+      }
+      return item;
+    }),
+  );
+}
+
+/** What the classroom knows of this browser for exercise `id`; anonymous (or no classroom) when it cannot say. */
+async function learnerInfo(id: string): Promise<LearnerInfo> {
+  try {
+    const res = await fetch(`/my/learner.json?exercise=${encodeURIComponent(id)}`, { credentials: 'same-origin' });
+    return res.ok ? ((await res.json()) as LearnerInfo) : { inClass: false };
+  } catch {
+    return { inClass: false };
+  }
+}
+
+/** Wires one exercise section: its buttons, status line, results and solution. */
+export function mountExercise(root: HTMLElement): void {
+  const id = root.dataset.exercise ?? '';
+  const offered = (root.dataset.languages ?? '').split(',');
+  const select = root.querySelector<HTMLSelectElement>('[data-lang]')!;
+  const status = root.querySelector<HTMLElement>('[data-status]')!;
+  const results = root.querySelector<HTMLOListElement>('[data-results]')!;
+  const solutionBox = root.querySelector<HTMLElement>('[data-solution]')!;
+  const buttons = {
+    start: root.querySelector<HTMLButtonElement>('[data-action="start"]')!,
+    check: root.querySelector<HTMLButtonElement>('[data-action="check"]')!,
+    solution: root.querySelector<HTMLButtonElement>('[data-action="solution"]')!,
+  };
+
+  // The language the learner picked on the lesson pages, when this exercise offers it.
+  const synced = LANG_BY_LABEL[localStore()?.getItem(SYNCED_LANG) ?? ''];
+  if (synced && offered.includes(synced)) select.value = synced;
+
+  const progress = loadProgress()[id];
+  if (progress) {
+    status.textContent = progress.solved
+      ? `You have solved this exercise (${progress.total} of ${progress.total} checks). Run a check in your current lab to unlock the solution there.`
+      : `Your best so far: ${progress.passed} of ${progress.total} checks pass.`;
+  }
+
+  let unlocked = false;
+  let summary = '';
+  const classLine = root.querySelector<HTMLElement>('[data-class]')!;
+  void learnerInfo(id).then((info) => {
+    if (!info.inClass) return;
+    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${new Date(a.dueAt).toLocaleString()}`);
+    classLine.textContent = `You are in a class: your checks are saved for your instructor.${due.length ? ` Assigned in ${due.join('; ')}.` : ''}`;
+    classLine.hidden = false;
+    if (info.solutionReleased) {
+      unlocked = true;
+      buttons.solution.disabled = false;
+    }
+  });
+  const busy = async (button: HTMLButtonElement, working: string, job: () => Promise<void>) => {
+    const all = Object.values(buttons);
+    all.forEach((b) => (b.disabled = true));
+    button.setAttribute('aria-busy', 'true');
+    status.textContent = working;
+    try {
+      await job();
+    } catch (err) {
+      status.textContent = (err as Error).message;
+    } finally {
+      button.removeAttribute('aria-busy');
+      buttons.start.disabled = false;
+      buttons.check.disabled = false;
+      buttons.solution.disabled = !unlocked;
+    }
+  };
+
+  buttons.start.addEventListener('click', () =>
+    busy(buttons.start, 'Putting the starter files in your lab…', async () => {
+      const started = await inLab((ticket) => startExercise(ticket, id, select.value));
+      const kept = started.files.length - started.created.length;
+      status.textContent =
+        `Your files are in ~/${started.dir}/ in the lab: ${started.files.map((f) => f.split('/').pop()).join(', ')}` +
+        (kept > 0 ? ` (${kept} kept as you left them).` : '.') +
+        ` Open the lab, run "cd ~/${started.dir}" in a terminal, edit and try your program, then press "Check my work".`;
+    }),
+  );
+
+  buttons.check.addEventListener('click', () =>
+    busy(buttons.check, 'Checking: building and running your program in the lab…', async () => {
+      const report = await inLab((ticket) => checkExercise(ticket, id, select.value));
+      saveProgress(id, report);
+      renderReport(results, report);
+      const all = report.passed === report.total;
+      summary = `${report.passed} of ${report.total} checks pass.`;
+      const saved = report.saved ? ' Saved for your class.' : '';
+      status.textContent = `${summary}${saved}${all ? ' Well done: the solution is unlocked.' : ' Read the hints below, fix, save, and check again.'}`;
+      unlocked = report.unlocked;
+    }),
+  );
+
+  buttons.solution.addEventListener('click', () =>
+    busy(buttons.solution, 'Fetching the reference solution…', async () => {
+      const answer = await inLab((ticket) => exerciseSolution(ticket, id, select.value));
+      solutionBox.replaceChildren(el('h3', `Reference solution (${select.options[select.selectedIndex]?.text ?? select.value})`));
+      for (const file of answer.files) {
+        const pre = el('pre');
+        pre.append(el('code', file.content));
+        pre.tabIndex = 0;
+        pre.setAttribute('aria-label', file.path);
+        solutionBox.append(el('h4', file.path), pre);
+      }
+      status.textContent = `${summary} The reference solution is below; compare it with yours: there is more than one right answer.`;
+    }),
+  );
+}

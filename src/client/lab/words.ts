@@ -1,0 +1,56 @@
+/**
+ * What the learner reads when something ends or goes wrong: every EXIT reason and lab state in
+ * plain words, with the limit's actual value where there is one.
+ */
+import type { ExitInfo, LabLimits } from '../../../wire/protocol.ts';
+
+function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} seconds`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
+
+/** Reasons that end the whole lab, not just one shell. */
+export const LAB_ENDING_REASONS = new Set(['idle', 'ttl', 'shutdown', 'killed']);
+
+export function labEndedMessage(reason: string, limits: LabLimits | null): string {
+  switch (reason) {
+    case 'idle':
+      return `The lab closed after ${limits ? duration(limits.idleSeconds) : 'a while'} without activity.`;
+    case 'ttl':
+      return `The lab reached its time limit${limits ? ` of ${duration(limits.ttlSeconds)}` : ''}.`;
+    case 'shutdown':
+      return 'The lab server restarted, which ended every lab.';
+    case 'killed':
+      return 'The lab was closed.';
+    case 'gone':
+      return 'This lab no longer exists: it ended, or the lab server restarted.';
+    default:
+      return `The lab ended (${reason}).`;
+  }
+}
+
+export function shellEndedMessage(exit: ExitInfo, limits: LabLimits | null): string {
+  switch (exit.reason) {
+    case 'oom':
+      return `The shell was killed: the lab used more than its memory limit${limits ? ` of ${mebibytes(limits.memoryBytes)}` : ''}.`;
+    case 'limit':
+      return `The shell was killed: the lab hit its process limit${limits ? ` of ${limits.pids} processes` : ''}.`;
+    case 'exit':
+      return exit.signal ? `The shell was ended by ${exit.signal}.` : `The shell exited${exit.code ? ` with status ${exit.code}` : ''}.`;
+    default:
+      return exit.message ?? labEndedMessage(exit.reason, limits);
+  }
+}
+
+/** "1 h 52 min left", "9 min left", "under a minute left". */
+export function timeLeft(expiresAt: string, now = Date.now()): string {
+  const minutes = Math.floor((Date.parse(expiresAt) - now) / 60_000);
+  if (minutes < 1) return 'under a minute left';
+  if (minutes < 60) return `${minutes} min left`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}

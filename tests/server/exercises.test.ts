@@ -1,0 +1,350 @@
+/**
+ * Exercises (content/exercises/<id>/): for every exercise and every language it is offered in,
+ * through the public lab API of a real server with real bwrap labs:
+ *
+ * - the starter, put in the lab by `start`, fails at least one check, and every failing check says
+ *   what it got and gives a hint;
+ * - the reference solution, saved over it with the file API, passes every check, and then (only
+ *   then) the solution route answers;
+ * - a program that never answers (a server that accepts and stays silent, or one that never even
+ *   listens) makes the checker finish within its deadline with failures, not hang.
+ *
+ * Plus: the manifests and frontmatter agree, the C and Go files pass -Werror / go vet on the host,
+ * the routes answer bad input with clear 4xx errors, and no solution line reaches the built site.
+ * Runs fully on bwrap; on Docker too (when an engine answers, see tests/support/drivers.ts), every
+ * solution is checked, but the slow failure paths (starters, silent programs) run once, on bwrap:
+ * the checkers are the same programs, and a second full pass would double the file's time.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLab, type CreatedLab } from '../support/lab-client.ts';
+import { ROOT, programEnv } from '../support/examples.ts';
+import { run } from '../support/processes.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
+import { testDrivers } from '../support/drivers.ts';
+import { EXERCISES_DIR, exerciseFiles, exerciseIds, loadExercise, type ExerciseDef, type ExerciseLang } from '../../src/catalog/exercise-manifest.ts';
+import type { CheckReport } from '../../server/routes/exercises.ts';
+
+const exercises = exerciseIds().map((id) => loadExercise(id));
+
+/** The frontmatter fields the tests compare with the manifest (the build validates the rest). */
+function frontmatter(def: ExerciseDef): { topic: string; languages: string[] } {
+  const text = readFileSync(join(def.dir, 'exercise.mdx'), 'utf8');
+  const head = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
+  const languages = /^languages:\s*\[([^\]]*)\]/m.exec(head)?.[1]?.split(',').map((s) => s.trim()) ?? [];
+  return { topic: /^topic:\s*(\S+)/m.exec(head)?.[1] ?? '', languages };
+}
+
+/** Runs `jobs` with at most `limit` at once. */
+async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await jobs[i]!();
+      }
+    }),
+  );
+  return results;
+}
+
+describe('exercise content', () => {
+  it('has at least two exercises per core topic, easy to hard, and manifests that match the statements', () => {
+    const byTopic = new Map<string, number[]>();
+    for (const def of exercises) {
+      const fm = frontmatter(def);
+      assert.deepEqual([...fm.languages].sort(), [...def.languages].sort(), `${def.id}: the frontmatter's languages and exercise.json's languages differ`);
+      const difficulty = Number(/^difficulty:\s*(\d)/m.exec(readFileSync(join(def.dir, 'exercise.mdx'), 'utf8'))?.[1]);
+      byTopic.set(fm.topic, [...(byTopic.get(fm.topic) ?? []), difficulty]);
+      assert.ok(existsSync(join(def.dir, 'check.ts')), `${def.id} has no check.ts`);
+      for (const kind of ['starter', 'solution'] as const) {
+        const folders = readdirSync(join(def.dir, kind)).sort();
+        assert.deepEqual(folders, [...def.languages].sort(), `${def.id}/${kind} holds exactly the offered languages`);
+        for (const lang of def.languages) assert.ok(exerciseFiles(def, kind, lang).length > 0, `${def.id}/${kind}/${lang} is empty`);
+      }
+    }
+    for (const topic of ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds']) {
+      const levels = byTopic.get(topic) ?? [];
+      assert.ok(levels.length >= 2, `topic ${topic} has ${levels.length} exercise(s); it needs at least 2`);
+      assert.ok(Math.max(...levels) > Math.min(...levels), `topic ${topic}'s exercises are all of difficulty ${levels[0]}: go from easy to hard`);
+    }
+  });
+
+  it('compiles every C file with -Wall -Wextra -Werror and passes go vet on every Go file (starters and solutions)', async () => {
+    const jobs: (() => Promise<string | null>)[] = [];
+    for (const def of exercises) {
+      for (const lang of def.languages.filter((l) => l !== 'ts')) {
+        const entry = def.manifest.languages[lang]!;
+        for (const kind of ['starter', 'solution'] as const) {
+          const dir = join(def.dir, kind, lang);
+          for (const command of [...entry.check, ...entry.build]) {
+            // Build into a temporary file: the content folder stays clean.
+            const tmp = command.replace(/-o (\S+)/, `-o /tmp/sl-exercise-${process.pid}-${def.id}-${kind}-${lang}-$1`);
+            jobs.push(async () => {
+              const result = await run(tmp, { cwd: dir, env: { ...programEnv, GOFLAGS: '-buildvcs=false' }, timeoutMs: 120_000 });
+              return result.code === 0 && !/warning/i.test(result.stderr) ? null : `${def.id}/${kind}/${lang}: ${command}: ${result.stderr}${result.stdout}`;
+            });
+          }
+        }
+      }
+    }
+    assert.deepEqual((await pool(jobs, 2)).filter(Boolean), []);
+  });
+});
+
+interface Answer<T = unknown> {
+  status: number;
+  body: T;
+  ms: number;
+}
+
+describe('exercises in labs (bwrap)', () => {
+  let server: TestServer;
+  const labs = new Map<string, CreatedLab>();
+
+  async function call<T = Record<string, unknown>>(lab: CreatedLab, method: string, route: string, body?: unknown, token = lab.token): Promise<Answer<T>> {
+    const started = Date.now();
+    const res = await fetch(`${server.base}/api/labs/${lab.labId}/${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed as T, ms: Date.now() - started };
+  }
+
+  async function save(lab: CreatedLab, path: string, content: Uint8Array): Promise<void> {
+    const res = await fetch(`${server.base}/api/labs/${lab.labId}/files/${path}`, { method: 'PUT', headers: { Authorization: `Bearer ${lab.token}` }, body: content as Uint8Array<ArrayBuffer> });
+    assert.equal(res.status, 204, `saving ~/${path}: ${await res.text()}`);
+  }
+
+  type Report = CheckReport & { unlocked: boolean };
+
+  function describeFailures(report: Report): string {
+    return report.checks.filter((c) => !c.pass).map((c) => `  ${c.id}: sent ${c.sent}; expected ${c.expected}; got ${c.got}`).join('\n');
+  }
+
+  before(async () => {
+    server = await startTestServer({ LAB_IDLE_SECONDS: '900' });
+    for (const name of ['c', 'go', 'ts', 'silent']) labs.set(name, await createLab(server.base));
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('answers bad requests with clear errors, and keeps the solution locked until a pass', async () => {
+    const lab = labs.get('silent')!;
+    const unknown = await call<{ error: string; reason: string }>(lab, 'POST', 'exercises/no-such-thing/check', { lang: 'c' });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.reason, 'no-exercise');
+    assert.match(unknown.body.error, /tcp-echo/, 'the message lists the exercises there are');
+
+    const badLang = await call<{ error: string; reason: string }>(lab, 'POST', 'exercises/tcp-echo/start', { lang: 'rust' });
+    assert.equal(badLang.status, 400);
+    assert.equal(badLang.body.reason, 'bad-lang');
+    assert.match(badLang.body.error, /"c", "go", "ts"/);
+    const kv = exercises.find((e) => e.languages.length < 3);
+    if (kv) {
+      const missing = (['c', 'go', 'ts'] as const).find((l) => !kv.languages.includes(l))!;
+      const notOffered = await call<{ error: string }>(lab, 'POST', `exercises/${kv.id}/start`, { lang: missing });
+      assert.equal(notOffered.status, 400);
+      assert.match(notOffered.body.error, new RegExp(`"${kv.id}" is offered in ${kv.languages.map((l) => `"${l}"`).join(', ')}`));
+    }
+    const noLang = await call<{ error: string }>(lab, 'POST', 'exercises/tcp-echo/check', {});
+    assert.equal(noLang.status, 400);
+    assert.match(noLang.body.error, /No "lang" was given/);
+    const badBody = await call<{ reason: string }>(lab, 'POST', 'exercises/tcp-echo/check', 'lang=c');
+    assert.equal(badBody.status, 400);
+    assert.equal(badBody.body.reason, 'bad-request');
+    const notStarted = await call<{ error: string; reason: string }>(lab, 'POST', 'exercises/tcp-frames/check', { lang: 'go' });
+    assert.equal(notStarted.status, 409);
+    assert.equal(notStarted.body.reason, 'not-started');
+    const wrongToken = await call<{ reason: string }>(lab, 'POST', 'exercises/tcp-echo/check', { lang: 'c' }, 'not-the-token');
+    assert.equal(wrongToken.status, 404);
+    assert.equal(wrongToken.body.reason, 'no-lab');
+    const method = await call(lab, 'GET', 'exercises/tcp-echo/check');
+    assert.equal(method.status, 405);
+    const locked = await call<{ reason: string; error: string }>(lab, 'GET', 'exercises/tcp-echo/solution/c');
+    assert.equal(locked.status, 403);
+    assert.equal(locked.body.reason, 'locked');
+    assert.match(locked.body.error, /unlocks after a check/);
+  });
+
+  it('every starter fails with helpful messages and every solution passes, in every language offered', async () => {
+    const jobs: (() => Promise<string>)[] = [];
+    for (const def of exercises) {
+      for (const lang of def.languages) {
+        const lab = labs.get(lang)!;
+        jobs.push(async () => {
+          const started = await call<{ files: string[]; created: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
+          assert.equal(started.status, 200, `${def.id}/${lang} start: ${JSON.stringify(started.body)}`);
+          const starterFiles = exerciseFiles(def, 'starter', lang);
+          assert.deepEqual(started.body.created, starterFiles.map((f) => `exercises/${def.id}/${lang}/${f.path}`));
+          // Starting again keeps the learner's files.
+          const again = await call<{ created: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
+          assert.deepEqual(again.body.created, []);
+
+          const starter = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+          assert.equal(starter.status, 200, `${def.id}/${lang} starter check: ${JSON.stringify(starter.body)}`);
+          const r = starter.body;
+          assert.equal(r.total, r.checks.length);
+          assert.ok(r.total >= 3, `${def.id} has only ${r.total} checks`);
+          assert.ok(r.passed < r.total, `${def.id}/${lang}: the starter passes every check`);
+          for (const c of r.checks.filter((c) => !c.pass)) {
+            assert.ok(c.hint.trim().length > 10, `${def.id}/${lang} starter, check ${c.id}: no hint`);
+            assert.ok(c.got.trim().length > 0, `${def.id}/${lang} starter, check ${c.id}: no "got"`);
+            assert.ok(c.expected.trim().length > 0 && c.sent.trim().length > 0, `${def.id}/${lang} starter, check ${c.id}: no "sent" or "expected"`);
+          }
+          assert.equal(r.unlocked, false);
+          if (lang === def.languages[0]) {
+            const locked = await call(lab, 'GET', `exercises/${def.id}/solution/${lang}`);
+            assert.equal(locked.status, 403, `${def.id}: the solution answered before a pass`);
+          }
+
+          for (const f of exerciseFiles(def, 'solution', lang)) await save(lab, `exercises/${def.id}/${lang}/${f.path}`, f.content);
+          const solution = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+          assert.equal(solution.status, 200, `${def.id}/${lang} solution check: ${JSON.stringify(solution.body)}`);
+          assert.equal(solution.body.passed, solution.body.total, `${def.id}/${lang}: the reference solution fails:\n${describeFailures(solution.body)}`);
+          assert.equal(solution.body.unlocked, true);
+          assert.ok(solution.body.checks.every((c) => c.hint === ''), 'a passing check has no hint');
+
+          const unlocked = await call<{ files: { path: string; content: string }[] }>(lab, 'GET', `exercises/${def.id}/solution/${lang}`);
+          assert.equal(unlocked.status, 200);
+          assert.deepEqual(
+            unlocked.body.files.map((f) => f.path),
+            exerciseFiles(def, 'solution', lang).map((f) => f.path),
+          );
+          assert.equal(unlocked.body.files[0]!.content, exerciseFiles(def, 'solution', lang)[0]!.content.toString());
+          return `${def.id}/${lang}: starter ${r.passed}/${r.total} in ${(starter.ms / 1000).toFixed(1)} s, solution ${solution.body.passed}/${solution.body.total} in ${(solution.ms / 1000).toFixed(1)} s`;
+        });
+      }
+    }
+    const lines = await pool(jobs, 4);
+    for (const line of lines) console.log(`  ${line}`);
+  });
+
+  it('a program that never answers makes every checker finish within its deadline, with failures', async () => {
+    const lab = labs.get('silent')!;
+    const jobs = exercises.map((def) => async () => {
+      // A TypeScript program run by the exercise's own run command (node <file> <address>).
+      const lang: ExerciseLang = def.languages.includes('ts') ? 'ts' : def.languages[0]!;
+      assert.equal(lang, 'ts', `${def.id}: the silent-program test needs the TypeScript variant`);
+      const started = await call<{ files: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
+      assert.equal(started.status, 200);
+      const file = started.body.files[0]!;
+      const topic = frontmatter(def).topic;
+      const run = def.manifest.languages.ts!.run;
+      // A server that accepts and never says a word, where the exercise has one; else a program
+      // that does nothing at all (it never listens, never sends, never reads its input).
+      const listen =
+        topic === 'tcp' && run.includes('{port}') ? "Number(process.argv[2]), '127.0.0.1'"
+        : run.includes('{name}') ? "'\\0' + process.argv[2]"
+        : topic === 'uds-stream' || topic === 'http-uds' ? 'process.argv[2]'
+        : null;
+      const silent = listen ? `import { createServer } from 'node:net';\ncreateServer(() => {}).listen(${listen});\n` : 'setInterval(() => {}, 1 << 30);\n';
+      await save(lab, file, Buffer.from(`// never answers\n${silent}`));
+      const answer = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+      const deadline = def.manifest.deadlineSeconds * 1000;
+      assert.equal(answer.status, 200, `${def.id}: ${JSON.stringify(answer.body)}`);
+      assert.ok(answer.ms < deadline + 3000, `${def.id}: the check took ${answer.ms} ms; its deadline is ${deadline} ms`);
+      assert.equal(answer.body.total, answer.body.checks.length);
+      assert.ok(answer.body.passed < answer.body.total, `${def.id}: a silent program passed every check`);
+      for (const c of answer.body.checks.filter((c) => !c.pass)) assert.ok(c.hint && c.got, `${def.id}/${c.id}: a failure with no hint or no "got"`);
+      return `${def.id}: ${answer.body.passed}/${answer.body.total} in ${(answer.ms / 1000).toFixed(1)} s (deadline ${deadline / 1000} s)`;
+    });
+    for (const line of await pool(jobs, 3)) console.log(`  ${line}`);
+  });
+});
+
+// The other driver(s) run the same Sandbox.exec: there, every solution passes and unlocks (the
+// starters and silent programs above prove the checkers' failure paths once, on bwrap).
+for (const driver of testDrivers().filter((d) => d !== 'bwrap')) {
+  describe(`exercise solutions in labs (${driver})`, () => {
+    let server: TestServer;
+    const labs = new Map<string, CreatedLab>();
+    before(async () => {
+      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '900' });
+      for (const lang of ['c', 'go', 'ts']) labs.set(lang, await createLab(server.base));
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    it('every solution passes every check, in every language offered', async () => {
+      const jobs = exercises.flatMap((def) =>
+        def.languages.map((lang) => async () => {
+          const lab = labs.get(lang)!;
+          const headers = { Authorization: `Bearer ${lab.token}`, 'Content-Type': 'application/json' };
+          const api = `${server.base}/api/labs/${lab.labId}`;
+          assert.equal((await fetch(`${api}/exercises/${def.id}/start`, { method: 'POST', headers, body: JSON.stringify({ lang }) })).status, 200);
+          for (const f of exerciseFiles(def, 'solution', lang)) {
+            const saved = await fetch(`${api}/files/exercises/${def.id}/${lang}/${f.path}`, { method: 'PUT', headers: { Authorization: headers.Authorization }, body: f.content as Uint8Array<ArrayBuffer> });
+            assert.equal(saved.status, 204);
+          }
+          const started = Date.now();
+          const res = await fetch(`${api}/exercises/${def.id}/check`, { method: 'POST', headers, body: JSON.stringify({ lang }) });
+          const report = (await res.json()) as CheckReport & { unlocked: boolean };
+          assert.equal(res.status, 200, JSON.stringify(report));
+          const failures = report.checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.got}`);
+          assert.deepEqual(failures, [], `${def.id}/${lang} on ${driver}`);
+          assert.equal(report.unlocked, true);
+          return `${def.id}/${lang}: ${report.passed}/${report.total} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+        }),
+      );
+      for (const line of await pool(jobs, 4)) console.log(`  ${line}`);
+    });
+  });
+}
+
+describe('the built site', () => {
+  const client = join(ROOT, 'dist/client');
+
+  it('has a page per exercise and never ships a line of a solution', () => {
+    assert.ok(existsSync(client), 'no dist/client: run `npm run build` first');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.(html|js|mjs|json|css|txt|xml|md|map)$/.test(name)) files.push(full);
+      }
+    };
+    walk(client);
+    // HTML is read as a person sees it (tags out, entities decoded): highlighted code is split into spans.
+    const decode = (html: string) => html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&');
+    const text = files.map((f) => (f.endsWith('.html') ? decode(readFileSync(f, 'utf8')) : readFileSync(f, 'utf8'))).join('\n');
+    // What the lesson pages show anyway (the course's examples and lessons) is not a leak.
+    const published: string[] = [];
+    const collect = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) collect(full);
+        else published.push(readFileSync(full, 'utf8'));
+      }
+    };
+    collect(join(ROOT, 'content/examples'));
+    collect(join(ROOT, 'content/lessons'));
+    const shown = published.join('\n');
+    for (const def of exercises) {
+      assert.ok(existsSync(join(client, 'exercises', def.id, 'index.html')), `no page for ${def.id}`);
+      for (const lang of def.languages) {
+        const starter = new Set(exerciseFiles(def, 'starter', lang).flatMap((f) => f.content.toString().split('\n').map((l) => l.trim())));
+        // Lines only the solution has, long enough to be distinctive.
+        const distinctive = exerciseFiles(def, 'solution', lang)
+          .flatMap((f) => f.content.toString().split('\n').map((l) => l.trim()))
+          .filter((l) => l.length > 18 && !starter.has(l) && !shown.includes(l) && !l.startsWith('//') && !l.startsWith('*') && !l.startsWith('/*'));
+        assert.ok(distinctive.length > 0, `${def.id}/${lang}: no distinctive solution line to look for`);
+        for (const line of distinctive) assert.ok(!text.includes(line), `${def.id}/${lang}: a line of the solution is in dist/client: ${line}`);
+      }
+    }
+    assert.ok(EXERCISES_DIR.endsWith('content/exercises'));
+  });
+});

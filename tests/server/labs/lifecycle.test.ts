@@ -1,0 +1,114 @@
+/**
+ * How labs end, with short timeouts: idle (with a warning first), hard lifetime, the grace period
+ * after a disconnect, per-client and total caps, and server shutdown. Every end states its reason.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createLab, TermClient } from '../../support/lab-client.ts';
+import { startTestServer, type TestServer } from '../../support/server-harness.ts';
+import { testDrivers } from '../../support/drivers.ts';
+
+for (const driver of testDrivers()) describe(`on ${driver}`, () => {
+  const servers: TestServer[] = [];
+  const terms: TermClient[] = [];
+  after(async () => {
+    for (const t of terms) t.close();
+    for (const s of servers) await s.stop();
+  });
+
+  async function server(env: Record<string, string>) {
+    const s = await startTestServer({ SANDBOX_DRIVER: driver, ...env });
+    servers.push(s);
+    return s;
+  }
+
+  describe('lab lifecycle', () => {
+    it('warns before the idle timeout, then ends the lab with reason idle', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '2' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      await t.until(() => t.notices.length > 0, 'an idle warning', 5000);
+      assert.equal(t.notices[0]!.kind, 'idle-warning');
+      assert.ok(t.notices[0]!.secondsLeft <= 2);
+      await t.until(() => t.exit !== null, 'EXIT', 5000);
+      assert.equal(t.exit!.reason, 'idle');
+      assert.equal((await fetch(`${s.base}/healthz`).then((r) => r.json()) as { labs: number }).labs, 0);
+    });
+
+    it('typing keeps an idle lab alive', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        t.type(''); // an empty INPUT is a keep-alive
+      }
+      assert.equal(t.exit, null);
+    });
+
+    it('ends a lab at its hard lifetime with reason ttl, even while in use', async () => {
+      const s = await server({ LAB_TTL_SECONDS: '2' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      t.type('while sleep 0.2; do echo busy; done\r');
+      await t.until(() => t.exit !== null, 'EXIT', 5000);
+      assert.equal(t.exit!.reason, 'ttl');
+    });
+
+    it('kills a detached terminal after the grace period; a reattach within it keeps the shell', async () => {
+      const s = await server({ LAB_GRACE_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const first = new TermClient(s.base, lab, 'main');
+      terms.push(first);
+      await first.waitFor('$ ');
+      first.type('export MARK=kept\r');
+      await first.waitFor('$ ', 5000, first.mark);
+      first.ws.terminate();
+      await new Promise((r) => setTimeout(r, 300));
+      const again = new TermClient(s.base, lab, 'main');
+      terms.push(again);
+      await again.opened();
+      again.type('echo $MARK\r');
+      await again.waitFor('kept');
+      again.ws.terminate();
+      await new Promise((r) => setTimeout(r, 1800));
+      const late = new TermClient(s.base, lab, 'main');
+      terms.push(late);
+      await late.opened();
+      late.type('echo "[$MARK]"\r');
+      await late.waitFor('[]', 5000); // a new shell: the old one was killed after the grace period
+    });
+
+    it('answers 429 over the per-client cap and 503 at capacity, with a reason', async () => {
+      const s = await server({ MAX_LABS_PER_CLIENT: '2', MAX_LABS: '3' });
+      await createLab(s.base);
+      await createLab(s.base);
+      const res = await fetch(`${s.base}/api/labs`, { method: 'POST' });
+      assert.equal(res.status, 429);
+      assert.equal(((await res.json()) as { reason: string }).reason, 'per-client');
+      const s2 = await server({ MAX_LABS: '1' });
+      await createLab(s2.base);
+      const full = await fetch(`${s2.base}/api/labs`, { method: 'POST' });
+      assert.equal(full.status, 503);
+      assert.equal(((await full.json()) as { reason: string }).reason, 'capacity');
+    });
+
+    it('on shutdown, terminals get EXIT shutdown and every sandbox is removed', async () => {
+      const s = await startTestServer({ SANDBOX_DRIVER: driver });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      await s.stop();
+      await t.until(() => t.exit !== null, 'EXIT');
+      assert.equal(t.exit!.reason, 'shutdown');
+      assert.equal(s.labs.count, 0);
+    });
+  });
+});
