@@ -16,7 +16,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, sta
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { LabCgroup } from './cgroups.ts';
 import { LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
 import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews } from './lab-mounts.ts';

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { constants } from 'node:os';
 import Docker from 'dockerode';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { limitFromCounters } from './cgroups.ts';
 import { BoundedOutput, execPrintedTooMuch, execTimedOut } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';

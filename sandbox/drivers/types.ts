@@ -2,7 +2,7 @@
  * The one small interface every sandbox driver implements. The bridge and the lab manager only
  * ever talk to these types, never to bubblewrap or Docker directly.
  */
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 
 /** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
 export interface Shell {
@@ -58,4 +58,12 @@ export interface SandboxDriver {
   removeOrphans(): Promise<number>;
   /** Removes whatever the driver itself still holds (e.g. a warm pool). */
   close(): Promise<void>;
+}
+
+/**
+ * What a driver logs through: the server passes its pino logger (server/labs/drivers.ts), so
+ * sandbox/ needs nothing of the server. Only what the drivers use.
+ */
+export interface DriverLog {
+  error(fields: object, message: string): void;
 }

@@ -3,10 +3,11 @@
  * terminals (shells) opened in it. Every end has a reason, which every attached terminal is told.
  */
 import { newToken, sameSecret } from '../classroom/tokens.ts';
-import type { ExitReason, LabLimits, Notice } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
+import type { ExitReason, Notice } from '../../wire/protocol.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/drivers/types.ts';
 import type { Config } from '../config.ts';
-import { ApiError } from '../http.ts';
+import { ApiError } from '../../wire/api-error.ts';
 import { labLog } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { Terminal } from './terminal.ts';

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { DockerDriver } from '../../sandbox/drivers/docker.ts';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { dockerAnswers } from '../support/drivers.ts';
 
 const LIMITS: LabLimits = {

@@ -3,8 +3,9 @@
  * opens the lesson's terminals in the panel, types Run commands into them, opens the editor, and
  * tells the learner in plain words what state the lab is in.
  */
-import type { LabLimits, Notice } from '../../../wire/protocol.ts';
-import { checkLab, endLab, LabApiError, startLab, type LabTicket } from './api.ts';
+import type { LabLimits, LabTicket } from '../../../wire/lab-api.ts';
+import type { Notice } from '../../../wire/protocol.ts';
+import { checkLab, endLab, LabApiError, startLab } from './api.ts';
 import { button, el, Panel } from './panel.ts';
 import { loadPrefs, savedTicket, savePanelOpen, savePrefs, saveTicket } from './session.ts';
 import type { LinkState } from './terminal-link.ts';

@@ -12,7 +12,8 @@ import { go } from '@codemirror/lang-go';
 import { javascript } from '@codemirror/lang-javascript';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
-import { downloadArchive, listFiles, readFile, resetFile, writeFile, type LabTicket } from './api.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
+import { downloadArchive, listFiles, readFile, resetFile, writeFile } from './api.ts';
 import { button, el } from './panel.ts';
 import { currentMode, onModeChange, type Mode } from './theme.ts';
 

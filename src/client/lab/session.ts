@@ -4,7 +4,7 @@
  * (for every tab: localStorage). Storage can be off (private modes, policies); then nothing is
  * remembered and everything still works on the current page.
  */
-import type { LabTicket } from './api.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 
 const TICKET = 'socketlab.lab';
 const PANEL = 'socketlab.panel';
