@@ -2,14 +2,14 @@
  * The controls of an exercise page: "Start in the lab", "Check my work", "Show solution".
  *
  * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
- * own API module and ticket (src/client/lab/api.ts, session.ts); with no lab yet, the first click starts
- * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
+ * own API module and ticket (src/client/lab/api.ts, lab-ticket.ts); with no lab yet, the first click
+ * starts one, and the lab panel takes it as its own. Progress (best result per exercise) is kept in
  * localStorage; for a learner in a class the server also records every check (the answer says
  * `saved`), and /my/learner.json tells the page what is assigned and whether the instructor has
  * released the solution.
  */
-import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from './lab/api.ts';
-import { savedTicket, saveTicket } from './lab/session.ts';
+import { checkExercise, exerciseSolution, LabApiError, startExercise, type CheckResult, type LabTicket } from './lab/api.ts';
+import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
 import type { LearnerInfo } from '../pages/my/learner.json.ts';
 
 const PROGRESS = 'socketlab.exercises';
@@ -50,16 +50,12 @@ function saveProgress(id: string, report: CheckResult): void {
 /** Runs `request` in the current lab; with none (or one that has ended), starts a new lab once. */
 async function inLab<T>(request: (ticket: LabTicket) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    let ticket = savedTicket();
-    if (!ticket) {
-      ticket = await startLab();
-      saveTicket(ticket);
-    }
+    const ticket = await ensureTicket();
     try {
       return await request(ticket);
     } catch (err) {
       if (!(err instanceof LabApiError && err.labGone) || attempt > 0) throw err;
-      saveTicket(null); // the lab ended: the next attempt starts a fresh one
+      forgetTicket(ticket); // the lab ended: the next attempt starts a fresh one
     }
   }
 }
