@@ -2,15 +2,15 @@
  * The controls of an exercise page: "Start in the lab", "Check my work", "Show solution".
  *
  * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
- * own API module and ticket (src/client/lab/api.ts, session.ts); with no lab yet, the first click starts
- * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
+ * own API module and ticket (src/client/lab/api.ts, lab-ticket.ts); with no lab yet, the first click
+ * starts one, and the lab panel takes it as its own. Progress (best result per exercise) is kept in
  * localStorage; for a learner in a class the server also records every check (the answer says
  * `saved`), and /my/learner.json tells the page what is assigned and whether the instructor has
  * released the solution.
  */
 import type { CheckAnswer, LabTicket, LearnerStatus } from '../../wire/lab-api.ts';
-import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab } from './lab/api.ts';
-import { savedTicket, saveTicket } from './lab/session.ts';
+import { checkExercise, exerciseSolution, LabApiError, startExercise } from './lab/api.ts';
+import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
@@ -49,16 +49,12 @@ function saveProgress(id: string, report: CheckAnswer): void {
 /** Runs `request` in the current lab; with none (or one that has ended), starts a new lab once. */
 async function inLab<T>(request: (ticket: LabTicket) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    let ticket = savedTicket();
-    if (!ticket) {
-      ticket = await startLab();
-      saveTicket(ticket);
-    }
+    const ticket = await ensureTicket();
     try {
       return await request(ticket);
     } catch (err) {
       if (!(err instanceof LabApiError && err.labGone) || attempt > 0) throw err;
-      saveTicket(null); // the lab ended: the next attempt starts a fresh one
+      forgetTicket(ticket); // the lab ended: the next attempt starts a fresh one
     }
   }
 }
