@@ -91,9 +91,11 @@ class FreshMachine {
       // What bubblewrap labs need from the container: every capability (bwrap makes namespaces and
       // mounts, the server makes a uid and cgroup per lab; SYS_RESOURCE is dropped because this
       // host lacks it and docker refuses to grant it), no seccomp or AppArmor filter (they forbid
-      // unshare and mount), and the host's cgroup tree writable (the lab limits are cgroups).
+      // unshare and mount), no masked /proc paths (the kernel refuses bwrap's new /proc while
+      // parts of the container's are covered), and the host's cgroup tree writable (the lab
+      // limits are cgroups).
       '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE',
-      '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
+      '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
       '--cgroupns', 'host', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
       // The test command's setup starts a Docker engine in here: its images need a filesystem
       // that is not itself an overlay (an anonymous volume, removed with the container).
