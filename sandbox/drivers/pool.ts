@@ -41,8 +41,16 @@ export class WarmPool implements SandboxDriver {
       this.driver
         .create(limits)
         .then((sandbox) => {
-          if (this.closed || limits !== this.limits) void sandbox.destroy();
-          else this.ready.push(sandbox);
+          if (this.closed || limits !== this.limits) return void sandbox.destroy();
+          this.ready.push(sandbox);
+          // One that dies while it waits is dropped and replaced, never handed out.
+          void sandbox.ended.then(() => {
+            const index = this.ready.indexOf(sandbox);
+            if (index < 0) return; // handed out already: its new owner watches it
+            this.ready.splice(index, 1);
+            void sandbox.destroy();
+            this.refill();
+          });
         })
         .catch((err: unknown) => this.log.error({ err }, 'warm pool: could not start a sandbox'))
         .finally(() => this.filling--);

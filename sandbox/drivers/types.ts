@@ -38,6 +38,12 @@ export interface ExecResult {
 
 export interface Sandbox {
   readonly labId: string;
+  /**
+   * Resolves, saying what happened, when the sandbox ends by itself: its init died or its
+   * container stopped (never once destroy() has begun). openShell and exec fail from then on;
+   * the owner still calls destroy() to remove what is left.
+   */
+  readonly ended: Promise<string>;
   openShell(size: { cols: number; rows: number }): Promise<Shell>;
   /**
    * Runs a short command as the learner in the home folder, without a terminal, under the lab's

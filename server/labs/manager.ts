@@ -137,6 +137,10 @@ export class LabManager {
     };
     lab.timers.push(setTimeout(() => void this.end(lab, 'ttl'), this.config.LAB_TTL_SECONDS * 1000));
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
+    void sandbox.ended.then((why) => {
+      labLog(id).warn({ why }, 'the sandbox ended by itself');
+      void this.end(lab, 'killed');
+    });
     this.labs.set(id, lab);
     this.tokens.set(id, token);
     metrics.labsRunning.inc();
