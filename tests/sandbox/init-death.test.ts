@@ -55,7 +55,8 @@ for (const name of testDrivers()) describe(`on ${name}`, () => {
   });
 
   it('a warm pool does not hand out a sandbox that died while it waited', async () => {
-    const pool = new WarmPool(await driver('-pool'), 1);
+    const failures: string[] = [];
+    const pool = new WarmPool(await driver('-pool'), 1, { error: (_fields, message) => failures.push(message) });
     drivers.push(pool);
     const first = await pool.create(testLimits);
     sandboxes.push(first);
@@ -72,6 +73,7 @@ for (const name of testDrivers()) describe(`on ${name}`, () => {
     assert.notEqual(second.labId, spare.labId, 'the dead sandbox was dropped');
     const result = await second.exec(['/bin/echo', 'ALIVE'], execOptions);
     assert.equal(Buffer.from(result.stdout).toString(), 'ALIVE\n');
+    assert.deepEqual(failures, [], 'the pool started every sandbox it tried');
   });
 
   if (name === 'bwrap') {
