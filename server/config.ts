@@ -57,7 +57,10 @@ export const configSchema = z.object({
   WS_MAX_PAYLOAD_KB: z.coerce.number().int().min(1).max(1024).default(64).describe('Largest WebSocket message accepted from a browser (KiB).'),
   SITE_DIR: z.string().default('dist').describe('Folder of the built site (`npm run build`).'),
   GO_CACHE_DIR: z.string().default('/var/cache/socketlab/go-build').describe('Warm Go build cache shared read-only by every lab; made once at first start.'),
-  STATE_DIR: z.string().default('/tmp/socketlab-state').describe('Where the server records running sandboxes, to remove orphans after a crash.'),
+  STATE_DIR: z
+    .string()
+    .default('/var/lib/socketlab/state')
+    .describe('bubblewrap labs: where the server keeps the labs\' /etc files, seccomp filter and host mounts, and finds what a crash left. Root writes and mounts there, so it must belong to the server\'s user and be writable by no one else, nor any folder above it (made if missing).'),
   SANDBOX_IMAGE: z
     .string()
     .regex(IMAGE_REFERENCE, 'must be a Docker image reference such as socketlab/lab:latest or registry.example.org:5000/socketlab/lab:2024-09')

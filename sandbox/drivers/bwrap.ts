@@ -2,8 +2,10 @@
  * The embedded sandbox driver: bubblewrap (Debian's `bubblewrap` package), no daemon needed.
  *
  * A lab is one long-lived bwrap process in fresh user, pid, net, ipc, uts, mount and cgroup
- * namespaces, running as an unprivileged host uid of its own (so two labs cannot signal each other
- * or share a keyring) and mapped to `learner` (uid 1000) inside. The host's /usr is mounted
+ * namespaces, running as an unprivileged host uid of its own (lab-uids.ts: so no two labs, of any
+ * server on the machine, can signal each other or share a keyring) and mapped to `learner` (uid
+ * 1000) inside, where it can make no further user namespace (bwrap's --disable-userns) and runs
+ * under a seccomp filter (seccomp.ts), as does everything entered into it. The host's /usr is mounted
  * read-only (toolchains: gcc, Go, Node), home, /tmp and /dev/shm are tmpfs limited in size and
  * inodes (lab-mounts.ts), the network is a private loopback. Each terminal is a shell entered into
  * those namespaces with nsenter on its own PTY (node-pty), through handles on them opened at start
@@ -13,19 +15,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../../wire/lab-api.ts';
 import { LabCgroup } from './cgroups.ts';
-import { LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
-import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews } from './lab-mounts.ts';
+import { goCacheFolders, LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
+import { subfolder, trustedFolder, writeNewFile } from './host-folders.ts';
+import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews, type GoCache } from './lab-mounts.ts';
+import { LabUids } from './lab-uids.ts';
 import { seconds, withDeadline } from './deadline.ts';
 import { runChild } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
 import { howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
 import { NamespaceHandles } from './namespaces.ts';
+import { installSeccomp, LAB_SECCOMP_DIR, underSeccomp } from './seccomp-loader.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
@@ -37,14 +42,12 @@ export interface BwrapOptions {
   examplesDir: string;
   /** The project's node_modules (the TS uds-dgram example needs unix-dgram), mounted read-only. */
   nodeModulesDir: string;
-  /** Where generated /etc files live. */
+  /** Where generated /etc files, the seccomp filter and the labs' host mounts live (see host-folders.ts). */
   stateDir: string;
   /** Names this server's cgroup subtree (SANDBOX_INSTANCE). */
   instance: string;
   /** Shared warm Go build cache (see go-cache.ts); labs mount it under an overlay. */
   goCacheDir: string;
-  /** First host uid handed to labs; each running lab gets its own. */
-  firstHostUid?: number;
   /** A start that takes longer is given up (default START_TIMEOUT_MS). */
   startTimeoutMs?: number;
 }
@@ -52,40 +55,42 @@ export interface BwrapOptions {
 export class BwrapDriver implements SandboxDriver {
   readonly name = 'bwrap';
   private readonly options: Required<BwrapOptions>;
-  private readonly uidsInUse = new Set<number>();
+  private readonly uids: LabUids;
   private readonly etcDir: string;
+  /** The seccomp filter and its loader (seccomp-loader.ts). */
+  private readonly seccompDir: string;
   /** Read-only views of the examples and node_modules in STATE_DIR (see mountSharedViews). */
   private readonly shared: { dir: string; examples: string; nodeModules: string };
-  private readonly hasGoCache: boolean;
+  /** Where each lab's host folders are mounted (lab-mounts.ts), one folder per lab. */
+  private readonly labsDir: string;
+  private readonly goCache: GoCache | null;
 
   constructor(options: BwrapOptions) {
-    this.options = { firstHostUid: 200_000, startTimeoutMs: START_TIMEOUT_MS, ...options };
-    assertReachable(resolve(options.stateDir));
-    this.etcDir = join(options.stateDir, 'bwrap-etc');
-    this.hasGoCache = warmGoCache(options.examplesDir, options.goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` });
-    mkdirSync(this.etcDir, { recursive: true });
-    const sharedDir = join(options.stateDir, 'shared', options.instance);
+    // Root writes and mounts in STATE_DIR: it must be the server's own (host-folders.ts).
+    const stateDir = trustedFolder(resolve(options.stateDir), 'STATE_DIR', 'STATE_DIR');
+    assertReachable(stateDir);
+    // Labs run as unprivileged host uids, which must be able to read what is in it (a mkdtemp folder is 0700).
+    chmodSync(stateDir, 0o755);
+    this.options = { startTimeoutMs: START_TIMEOUT_MS, ...options, stateDir };
+    this.uids = new LabUids(options.instance);
+    const goCacheDir = resolve(options.goCacheDir);
+    this.goCache = warmGoCache(options.examplesDir, goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` })
+      ? { dir: goCacheDir, folders: goCacheFolders(goCacheDir) }
+      : null;
+    this.seccompDir = installSeccomp(stateDir);
+    this.etcDir = subfolder(stateDir, 'bwrap-etc');
+    this.labsDir = subfolder(subfolder(stateDir, 'labs'), options.instance);
+    const sharedDir = subfolder(subfolder(stateDir, 'shared'), options.instance);
     const views = mountSharedViews(sharedDir, { examples: options.examplesDir, node_modules: options.nodeModulesDir });
     this.shared = { dir: sharedDir, examples: views.examples!, nodeModules: views.node_modules! };
-    // Labs run as unprivileged host uids, which must be able to read these (a mkdtemp parent is 0700).
-    chmodSync(options.stateDir, 0o755);
-    chmodSync(this.etcDir, 0o755);
     const { name, uid, gid, home } = SANDBOX_USER;
-    writeFileSync(join(this.etcDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\n${name}:x:${uid}:${gid}:Socket Lab learner:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
-    writeFileSync(join(this.etcDir, 'group'), `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
-    writeFileSync(join(this.etcDir, 'hosts'), '127.0.0.1 localhost lab\n::1 localhost ip6-localhost ip6-loopback\n');
-    writeFileSync(join(this.etcDir, 'hostname'), 'lab\n');
+    const etc = (file: string, content: string) => writeNewFile(join(this.etcDir, file), content);
+    etc('passwd', `root:x:0:0:root:/root:/usr/sbin/nologin\n${name}:x:${uid}:${gid}:Socket Lab learner:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+    etc('group', `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
+    etc('hosts', '127.0.0.1 localhost lab\n::1 localhost ip6-localhost ip6-loopback\n');
+    etc('hostname', 'lab\n');
     // Login shells read /etc/profile, which would reset PATH; ours keeps the toolchains on it.
-    writeFileSync(join(this.etcDir, 'profile'), `export PATH=${SANDBOX_ENV.PATH}\n[ -n "$BASH_VERSION" ] && [ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n`);
-  }
-
-  private allocateUid(): number {
-    for (let uid = this.options.firstHostUid; ; uid++) {
-      if (!this.uidsInUse.has(uid)) {
-        this.uidsInUse.add(uid);
-        return uid;
-      }
-    }
+    etc('profile', `export PATH=${SANDBOX_ENV.PATH}\n[ -n "$BASH_VERSION" ] && [ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n`);
   }
 
   /** Per-lab host folders: the mounts of lab-mounts.ts. */
@@ -93,15 +98,14 @@ export class BwrapDriver implements SandboxDriver {
     return join(this.labsDir, labId);
   }
 
-  private get labsDir(): string {
-    return join(this.options.stateDir, 'labs', this.options.instance);
-  }
-
-  /** `fds`: the descriptors the child holds the lab's folders on (see create()). */
-  private bwrapArgs(fds: { home: number; tmp: number; shm: number; goCache: number | null }): string[] {
+  /** `fds`: the descriptors the child holds the seccomp filter and the lab's folders on (see create()). */
+  private bwrapArgs(fds: { seccomp: number; home: number; tmp: number; shm: number; goCache: number | null }): string[] {
     const { home, uid, gid } = SANDBOX_USER;
     const args = [
-      '--unshare-all', '--die-with-parent', '--new-session', '--clearenv',
+      // --disable-userns: the sandbox's user namespace can hold no other (it needs --unshare-user,
+      // which --unshare-all only tries). Then the seccomp filter, on the init and all it starts.
+      '--unshare-all', '--unshare-user', '--disable-userns', '--seccomp', String(fds.seccomp),
+      '--die-with-parent', '--new-session', '--clearenv',
       '--uid', String(uid), '--gid', String(gid), '--hostname', 'lab',
       '--ro-bind', '/usr', '/usr',
       '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
@@ -117,6 +121,7 @@ export class BwrapDriver implements SandboxDriver {
       '--bind-fd', String(fds.home), home,
       '--ro-bind', this.shared.examples, '/opt/socketlab/examples',
       '--ro-bind', this.shared.nodeModules, '/opt/socketlab/node_modules',
+      '--ro-bind', this.seccompDir, LAB_SECCOMP_DIR,
       // After home: bwrap makes the mount point inside it (the home belongs to the lab's uid, which bwrap runs as).
       ...(fds.goCache !== null ? ['--bind-fd', String(fds.goCache), LAB_GO_CACHE] : []),
       '--remount-ro', '/',
@@ -133,39 +138,40 @@ export class BwrapDriver implements SandboxDriver {
 
   async create(limits: LabLimits): Promise<Sandbox> {
     const labId = randomBytes(16).toString('hex');
+    const hostUid = this.uids.take(labId);
     const cgroup = new LabCgroup(this.options.instance, labId);
-    cgroup.create(limits);
-    const hostUid = this.allocateUid();
     const labDir = this.labDir(labId);
     let child: ChildProcess | undefined;
     try {
-      const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.hasGoCache ? this.options.goCacheDir : null);
-      const folderFds = [folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])].map((path) => openSync(path, 'r'));
+      cgroup.create(limits);
+      const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.goCache);
+      const paths = [join(this.seccompDir, 'filter.bpf'), folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])];
+      const childFds = paths.map((path) => openSync(path, 'r'));
       // The child gets them after --info-fd (3), in that order.
       const fd = (i: number) => 4 + i;
-      const fds = { home: fd(0), tmp: fd(1), shm: fd(2), goCache: folders.goCache ? fd(3) : null };
+      const fds = { seccomp: fd(0), home: fd(1), tmp: fd(2), shm: fd(3), goCache: folders.goCache ? fd(4) : null };
       // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
       // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
-      const join = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+      const joinCgroup = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
       try {
         child = spawn(
           '/bin/sh',
-          ['-c', `${join} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
-          { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...folderFds], env: {} },
+          ['-c', `${joinCgroup} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
+          { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...childFds], env: {} },
         );
       } finally {
-        for (const folderFd of folderFds) closeSync(folderFd); // bwrap has its own copies now
+        for (const childFd of childFds) closeSync(childFd); // bwrap has its own copies now
       }
       const handles = await started(child, this.options.startTimeoutMs);
       return new BwrapSandbox(labId, child, handles, cgroup, async () => {
         await unmountLabFolders(labDir);
-        this.uidsInUse.delete(hostUid);
+        this.uids.release(hostUid);
       });
     } catch (err) {
       child?.kill('SIGKILL');
       await cgroup.destroy();
       await unmountLabFolders(labDir);
-      this.uidsInUse.delete(hostUid);
+      this.uids.release(hostUid);
       throw err;
     }
   }
@@ -174,8 +180,9 @@ export class BwrapDriver implements SandboxDriver {
     const orphans = LabCgroup.existing(this.options.instance);
     for (const labId of orphans) await new LabCgroup(this.options.instance, labId).destroy();
     // Host mounts of labs whose processes are gone (their cgroups may already have been removed).
-    const leftovers = existsSync(this.labsDir) ? readdirSync(this.labsDir) : [];
+    const leftovers = readdirSync(this.labsDir);
     for (const labId of leftovers) await unmountLabFolders(this.labDir(labId));
+    this.uids.releaseAll();
     return new Set([...orphans, ...leftovers]).size;
   }
 
@@ -244,9 +251,10 @@ class BwrapSandbox implements Sandbox {
   private enterArgs(argv: string[]): string[] {
     const { uid, gid, home } = SANDBOX_USER;
     const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
-    // env -C: nsenter's own --wd would look the folder up on the host, before entering.
-    const nsenter = ['nsenter', ...this.namespaces.nsenterOptions(), '-S', String(uid), '-G', String(gid), '--', '/usr/bin/env', '-C', home];
-    return ['-c', `${join} && exec "$0" "$@"`, ...nsenter, ...argv];
+    // Under the lab's seccomp filter (what is entered does not descend from the lab's init, which
+    // has it), in the home folder: nsenter's own --wd would look the folder up on the host.
+    const nsenter = ['nsenter', ...this.namespaces.nsenterOptions(), '-S', String(uid), '-G', String(gid), '--', ...underSeccomp(home, argv)];
+    return ['-c', `${join} && exec "$0" "$@"`, ...nsenter];
   }
 
   async openShell(size: { cols: number; rows: number }): Promise<Shell> {
@@ -317,7 +325,7 @@ function assertReachable(stateDir: string): void {
   for (let dir = dirname(stateDir); ; dir = dirname(dir)) {
     const mode = statSync(dir).mode & 0o777;
     if ((mode & 0o001) === 0) {
-      throw new Error(`STATE_DIR ${stateDir} is inside ${dir} (mode ${mode.toString(8).padStart(4, '0')}), which the labs' users cannot enter. Put STATE_DIR in a folder others can enter (the default /tmp/socketlab-state, or /var/lib/socketlab/state), or run \`chmod o+x ${dir}\`.`);
+      throw new Error(`STATE_DIR ${stateDir} is inside ${dir} (mode ${mode.toString(8).padStart(4, '0')}), which the labs' users cannot enter. Put STATE_DIR in a folder others can enter (such as the default, /var/lib/socketlab/state), or run \`chmod o+x ${dir}\`.`);
     }
     if (dir === dirname(dir)) return;
   }

@@ -5,11 +5,13 @@
  *
  * A lab's container has no network but its own loopback (`--network none`), a read-only root with
  * size- and inode-limited tmpfs home, /tmp, /dev/shm and /run/socketlab, no capabilities,
- * no-new-privileges, and pids, memory and CPU limits; docker-init is its pid 1 and reaps orphans.
- * Every terminal is a TTY exec running as the learner; removing the container kills every process
- * of the lab at once. A container that stops by itself ends its sandbox (Sandbox.ended).
+ * no-new-privileges, Docker's default seccomp profile, no log (what it prints goes nowhere, never to
+ * the host's disk), and pids, memory and CPU limits; docker-init is its pid 1 and reaps orphans. It
+ * runs as a host uid of its own (no two labs on the engine share one), which lab-init.sh names
+ * `learner`. Every terminal is a TTY exec running as that uid; removing the container kills every
+ * process of the lab at once. A container that stops by itself ends its sandbox (Sandbox.ended).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
@@ -18,12 +20,15 @@ import { limitFromCounters } from './cgroups.ts';
 import { seconds, withDeadline } from './deadline.ts';
 import { collectExec, stdinBytes } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
+import { LAB_HOST_UIDS } from './lab-uids.ts';
 import { exitOf, howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Labels that mark a container as one of this server instance's labs (for orphan removal). */
 const LABEL_INSTANCE = 'org.socketlab.instance';
 const LABEL_LAB = 'org.socketlab.lab';
+/** Container names are unique on an engine: a lab's container is named after its host uid, which makes that uid its own. */
+const NAME_PREFIX = 'socketlab-uid-';
 
 export interface DockerOptions {
   /** The lab image, e.g. socketlab-sandbox:<hash> (see sandbox/image/image.ts). */
@@ -64,14 +69,46 @@ export class DockerDriver implements SandboxDriver {
 
   async create(limits: LabLimits): Promise<Sandbox> {
     const labId = randomBytes(16).toString('hex');
-    const { uid, gid, home } = SANDBOX_USER;
+    const { container, uid } = await this.createContainer(labId, limits);
+    const timeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
+    let waitingFor = 'the engine did not start the container';
+    try {
+      const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
+      const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
+      const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
+      await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
+      return new DockerSandbox(labId, container, this.docker, uid);
+    } catch (err) {
+      await container.remove({ force: true, v: true }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Creates the lab's container as a host uid no other container on the engine has: one picked at
+   * random, taken by the container's name; another if that name is taken (409 Conflict).
+   */
+  private async createContainer(labId: string, limits: LabLimits): Promise<{ container: Docker.Container; uid: number }> {
+    const { first, count } = LAB_HOST_UIDS.docker;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const uid = first + randomInt(count);
+      try {
+        return { container: await this.docker.createContainer({ name: `${NAME_PREFIX}${uid}`, ...this.containerOptions(labId, uid, limits) }), uid };
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      }
+    }
+    throw new Error(`no free lab uid found in 20 tries (containers ${NAME_PREFIX}${first} to ${NAME_PREFIX}${first + count - 1}): too many labs on this engine`);
+  }
+
+  private containerOptions(labId: string, uid: number, limits: LabLimits): Docker.ContainerCreateOptions {
+    const { home } = SANDBOX_USER;
     // nr_inodes too: a tmpfs without it holds as many empty files as half the host's RAM pages.
-    const tmpfs = (size: number, inodes: number, mode: string) => `rw,exec,nosuid,nodev,size=${size},nr_inodes=${inodes},uid=${uid},gid=${gid},mode=${mode}`;
-    const container = await this.docker.createContainer({
-      name: `socketlab-${this.options.instance}-${labId.slice(0, 16)}`,
+    const tmpfs = (size: number, inodes: number, mode: string) => `rw,exec,nosuid,nodev,size=${size},nr_inodes=${inodes},uid=${uid},gid=${uid},mode=${mode}`;
+    return {
       Image: this.options.image,
       Hostname: 'lab',
-      User: `${uid}:${gid}`,
+      User: `${uid}:${uid}`,
       WorkingDir: home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
       Labels: { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId },
@@ -85,9 +122,12 @@ export class DockerDriver implements SandboxDriver {
           '/tmp': tmpfs(limits.tmpBytes, limits.inodes, '1777'),
           // In place of Docker's own /dev/shm, which has no inode limit.
           '/dev/shm': tmpfs(limits.tmpBytes, limits.inodes, '1777'),
-          // One pid file per terminal the lab opens.
+          // One pid file per terminal the lab opens, and the lab's /etc/passwd and /etc/group.
           '/run/socketlab': tmpfs(64 * 1024, 1024, '0700'),
         },
+        // No log: the engine's default json-file log has no size limit, and the learner can write
+        // to its init's output (`cat /dev/zero > /proc/1/fd/1`) until the host's disk is full.
+        LogConfig: { Type: 'none', Config: {} },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Init: true,
@@ -97,19 +137,7 @@ export class DockerDriver implements SandboxDriver {
         MemorySwap: limits.memoryBytes, // no swap on top
         NanoCpus: Math.round(limits.cpus * 1e9),
       },
-    });
-    const timeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
-    let waitingFor = 'the engine did not start the container';
-    try {
-      const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
-      const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
-      const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
-      await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
-      return new DockerSandbox(labId, container, this.docker);
-    } catch (err) {
-      await container.remove({ force: true, v: true }).catch(() => {});
-      throw err;
-    }
+    };
   }
 
   /**
@@ -131,14 +159,17 @@ class DockerSandbox implements Sandbox {
   private readonly lifetime: SandboxLifetime;
   private readonly container: Docker.Container;
   private readonly docker: Docker;
+  /** The container's user (uid:gid), the learner's host uid: terminals and commands run as it. */
+  private readonly user: string;
   /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
   private readonly streams = new Set<Duplex>();
 
-  constructor(labId: string, container: Docker.Container, docker: Docker) {
+  constructor(labId: string, container: Docker.Container, docker: Docker, uid: number) {
     this.labId = labId;
     this.lifetime = new SandboxLifetime(labId);
     this.container = container;
     this.docker = docker;
+    this.user = `${uid}:${uid}`;
     // Answers when the container stops (its init, docker-init, exited), or at once if it already has.
     container.wait().then(
       ({ StatusCode }: { StatusCode: number }) => this.lifetime.endedByItself(`its container stopped (${howItEnded(StatusCode, null)})`),
@@ -159,7 +190,7 @@ class DockerSandbox implements Sandbox {
       AttachStdout: true,
       AttachStderr: true,
       Tty: true,
-      User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
+      User: this.user,
       WorkingDir: SANDBOX_USER.home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
@@ -180,7 +211,7 @@ class DockerSandbox implements Sandbox {
       AttachStdin: withStdin,
       AttachStdout: true,
       AttachStderr: true,
-      User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
+      User: this.user,
       WorkingDir: SANDBOX_USER.home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
@@ -243,7 +274,7 @@ class DockerSandbox implements Sandbox {
 
   /** Runs a command as the learner and returns what it printed (stdout and stderr, demultiplexed). */
   private async run(cmd: string[]): Promise<string> {
-    const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}` });
+    const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: this.user });
     const stream = await this.startStream(exec, { hijack: true, stdin: false });
     const chunks: Buffer[] = [];
     const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;

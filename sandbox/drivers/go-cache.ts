@@ -4,25 +4,31 @@
  * 64 MiB home holds for net/http. Instead the server builds every Go example once into a shared
  * cache, and each lab mounts it read-only under a private writable overlay (lab-mounts.ts), so
  * builds start warm and one lab's cache entries never reach another lab.
+ *
+ * Only the server's user may write the cache (folders 0755, files 0644): an entry someone else
+ * added would be compiled code every lab links into its programs.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { myUid, trustedFolder } from './host-folders.ts';
 
 /** Where the learner's Go looks for its cache inside the sandbox (GOCACHE). */
 export const LAB_GO_CACHE = '/home/learner/.cache/go-build';
 
 /**
- * Builds every Go example in `examplesDir` with GOCACHE=`cacheDir` and makes the cache readable
- * (and its folders world-writable, so the learner may add entries through the overlay). Returns
- * false when no Go toolchain is installed.
+ * Builds every Go example in `examplesDir` with GOCACHE=`cacheDir` and makes the cache readable by
+ * the labs. Returns false when no Go toolchain is installed.
  */
 export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<string, string>): boolean {
+  // The cache is built beside its place and renamed into it (so servers starting together never see
+  // half a cache): the folder it is in must be the server's too.
+  trustedFolder(dirname(cacheDir), 'GO_CACHE_DIR\'s folder', 'GO_CACHE_DIR');
+  if (goCacheReady(cacheDir)) closeUp(cacheDir);
+  trustedFolder(cacheDir, 'GO_CACHE_DIR', 'GO_CACHE_DIR');
   if (goCacheReady(cacheDir)) return true;
   if (spawnSync('go', ['version'], { env, stdio: 'ignore' }).status !== 0) return false;
-  // Built beside the final place and renamed into it, so servers starting together never see half a cache.
-  mkdirSync(join(cacheDir, '..'), { recursive: true });
   const fresh = mkdtempSync(`${cacheDir}.warming-`);
   const work = mkdtempSync(join(tmpdir(), 'sl-gocache-'));
   try {
@@ -31,7 +37,7 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
       const result = spawnSync('go', ['build', '-o', '/dev/null', file], { cwd: join(file, '..'), env: { ...env, HOME: work, GOCACHE: fresh }, encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`warming the Go cache: go build ${file} failed:\n${result.stderr}`);
     }
-    openUp(fresh);
+    makeReadable(fresh);
     try {
       renameSync(fresh, cacheDir);
     } catch {
@@ -50,13 +56,46 @@ function goFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Folders 0777 (new entries go to the lab's own upper layer), files 0644. */
-function openUp(dir: string): void {
-  chmodSync(dir, 0o777);
+/** Folders 0755, files 0644: the labs read the cache; their own entries go to their overlay's upper layer. */
+function makeReadable(dir: string): void {
+  chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const path = join(dir, entry);
-    chmodSync(path, statSync(path).isDirectory() ? 0o777 : 0o644);
+    chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
   }
+}
+
+/**
+ * Servers before this one left the cache's folders 0777 (in a folder only root can write): closes
+ * them, folder by folder from the top, so nobody else can rename anything in one once it has been
+ * checked; then moves what someone else added meanwhile out of the cache and removes it with GNU rm,
+ * which does not follow a symlink swapped in while it works.
+ */
+function closeUp(cacheDir: string): void {
+  const { uid, mode } = statSync(cacheDir);
+  if (uid !== myUid() || (mode & 0o022) === 0) return; // closed already, or not ours (trustedFolder refuses it)
+  const foreign: string[] = [];
+  const close = (dir: string) => {
+    chmodSync(dir, 0o755);
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const entry = lstatSync(path);
+      if (entry.uid !== myUid()) foreign.push(path);
+      else if (entry.isDirectory()) close(path);
+    }
+  };
+  close(cacheDir);
+  if (foreign.length === 0) return;
+  const removed = mkdtempSync(`${cacheDir}.removed-`);
+  foreign.forEach((path, i) => renameSync(path, join(removed, String(i))));
+  spawnSync('rm', ['-rf', '--one-file-system', '--', removed]);
+}
+
+/** The cache's folders, which a lab's overlay needs in its upper layer, owned by the learner, to add entries to them. */
+export function goCacheFolders(cacheDir: string): string[] {
+  return readdirSync(cacheDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
 }
 
 export function goCacheReady(cacheDir: string): boolean {

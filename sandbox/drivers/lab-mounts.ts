@@ -6,8 +6,9 @@
  * inodes: millions of empty files, whose kernel memory the lab's memory limit may not see.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { subfolder } from './host-folders.ts';
 
 export interface LabFolderLimits {
   /** The lab's own host uid: it owns the folders (it is `learner` inside the sandbox). */
@@ -25,17 +26,26 @@ export interface LabFolders {
   goCache: string | null;
 }
 
+/** The shared warm Go cache (go-cache.ts) a lab's overlay reads, and its folders (goCacheFolders). */
+export interface GoCache {
+  dir: string;
+  folders: string[];
+}
+
 /**
- * Mounts the lab's folders under `labDir`. `goCacheDir` is the shared warm cache (go-cache.ts), or
- * null when there is none. Lab start time matters, and starting a program costs more than the
- * mount it makes: so the folders are made from here, every tmpfs comes from one `mount --all` of a
- * small fstab of the lab's own, and the rest runs in one shell. `unmountLabFolders` removes them.
+ * Mounts the lab's folders in `labDir`, a new folder this makes (in a trusted folder of STATE_DIR,
+ * see host-folders.ts). `goCache` is the shared warm cache, or null when there is none.
+ * Lab start time matters, and starting a program costs more than the mount it makes: so the
+ * folders are made from here and every mount runs in one shell, with its options on the command
+ * line (a table of mounts written to a file could be swapped for another between write and use).
+ * `unmountLabFolders` removes them.
  */
-export async function mountLabFolders(labDir: string, limits: LabFolderLimits, goCacheDir: string | null): Promise<LabFolders> {
+export async function mountLabFolders(labDir: string, limits: LabFolderLimits, goCache: GoCache | null): Promise<LabFolders> {
   const { hostUid, sizeBytes, inodes } = limits;
+  mkdirSync(labDir, { mode: 0o755 }); // a new folder: fails if anything is there
   const folders = { home: join(labDir, 'home'), tmp: join(labDir, 'tmp'), shm: join(labDir, 'shm') };
   const goUpperFs = join(labDir, 'go', 'rw');
-  const goCache = join(labDir, 'go', 'merged');
+  const goMerged = join(labDir, 'go', 'merged');
   const limited = `size=${sizeBytes},nr_inodes=${inodes},nosuid,nodev`;
   const learners = `uid=${hostUid},gid=${hostUid}`;
   const tmpfs: { name: string; path: string; options: string }[] = [
@@ -44,44 +54,49 @@ export async function mountLabFolders(labDir: string, limits: LabFolderLimits, g
     { name: 'socketlab-shm', path: folders.shm, options: `${limited},mode=1777,${learners}` },
   ];
   // The Go cache overlay's upper layer: the cache entries the learner's own builds add.
-  if (goCacheDir) tmpfs.push({ name: 'socketlab-go', path: goUpperFs, options: `${limited},mode=0755` });
-  for (const { path } of tmpfs) mkdirSync(path, { recursive: true });
-  const fstab = join(labDir, 'fstab');
-  writeFileSync(fstab, tmpfs.map(({ name, path, options }) => `${name} ${mountTableEscape(path)} tmpfs ${options} 0 0\n`).join(''));
-  const script = [`mount --all --fstab ${shellQuote(fstab)}`];
-  if (goCacheDir) {
-    mkdirSync(goCache);
-    const rw = shellQuote(goUpperFs);
+  if (goCache) {
+    mkdirSync(join(labDir, 'go'));
+    mkdirSync(goMerged);
+    tmpfs.push({ name: 'socketlab-go', path: goUpperFs, options: `${limited},mode=0755` });
+  }
+  for (const { path } of tmpfs) mkdirSync(path);
+  const script = tmpfs.map(({ name, path, options }) => `mount -t tmpfs -o ${options} ${name} ${shellQuote(path)}`);
+  if (goCache) {
+    const upper = join(goUpperFs, 'upper');
+    const work = join(goUpperFs, 'work');
     script.push(
-      `mkdir ${rw}/upper ${rw}/work`,
-      // The overlay's root takes the upper layer's owner: the learner owns ~/.cache/go-build.
-      `chown ${hostUid}:${hostUid} ${rw}/upper`,
-      `mount -t overlay socketlab-go -o lowerdir=${shellQuote(goCacheDir)},upperdir=${rw}/upper,workdir=${rw}/work ${shellQuote(goCache)}`,
+      // The learner owns the overlay's root and every folder of the cache (a merged folder takes its
+      // upper folder's owner), so Go can add entries to the read-only cache's root-owned folders.
+      // (The overlay's work folder too, which does no harm: it is not in the lab.)
+      `install -d -o ${hostUid} -g ${hostUid} -m 0755 ${[work, upper, ...goCache.folders.map((f) => join(upper, f))].map(shellQuote).join(' ')}`,
+      `mount -t overlay socketlab-go -o lowerdir=${shellQuote(goCache.dir)},upperdir=${shellQuote(upper)},workdir=${shellQuote(work)} ${shellQuote(goMerged)}`,
     );
   }
   await sh(script.join(' && '));
-  return { ...folders, goCache: goCacheDir ? goCache : null };
+  return { ...folders, goCache: goCache ? goMerged : null };
 }
 
 /**
- * Read-only views of host folders (the examples, node_modules) at `views[name]` under `dir`, a
- * folder every lab uid can reach. bwrap resolves a bind source's path as the lab's uid, even when
+ * Read-only views of host folders (the examples, node_modules) at `views[name]` in `dir`, a
+ * trusted folder every lab uid can reach. bwrap resolves a bind source's path as the lab's uid, even when
  * it is given as a descriptor (/proc/self/fd/N stands for the real path), so a project in a folder
  * others cannot enter (a clone in /root, mode 0700) would fail every lab with "Permission denied".
  * Synchronous: the driver makes them once, at start. A view left mounted by a killed server is
  * mounted again.
  */
 export function mountSharedViews(dir: string, sources: Record<string, string>): Record<string, string> {
+  const run = (script: string) => execFileSync('/bin/sh', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+  // Views a killed server left mounted go first: until then their folders show what is mounted there.
+  const leftovers = mountPointsUnder(dir);
+  if (leftovers.length > 0) run(`umount -l ${leftovers.map(shellQuote).join(' ')}`);
   const views: Record<string, string> = {};
   const script: string[] = [];
   for (const [name, source] of Object.entries(sources)) {
-    const view = join(dir, name);
-    mkdirSync(view, { recursive: true });
+    const view = subfolder(dir, name);
     views[name] = view;
-    const q = shellQuote(view);
-    script.push(`{ ! mountpoint -q ${q} || umount -l ${q}; }`, `mount --bind ${shellQuote(source)} ${q}`, `mount -o remount,bind,ro ${q}`);
+    script.push(`mount --bind ${shellQuote(source)} ${shellQuote(view)}`, `mount -o remount,bind,ro ${shellQuote(view)}`);
   }
-  execFileSync('/bin/sh', ['-c', script.join(' && ')], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+  run(script.join(' && '));
   return views;
 }
 
@@ -114,11 +129,7 @@ function mountPointsUnder(dir: string): string[] {
     .reverse();
 }
 
-/** Mount tables (fstab, /proc/self/mounts) write space, tab, newline and backslash as octal (\040). */
-function mountTableEscape(path: string): string {
-  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-}
-
+/** The mount table (/proc/self/mounts) writes space, tab, newline and backslash as octal (\040). */
 function mountTableUnescape(path: string): string {
   return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }

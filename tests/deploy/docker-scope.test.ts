@@ -38,6 +38,8 @@ function recordingEngine() {
       return output;
     },
     start: async () => {},
+    // The engine answers a wait when the container stops, which these never do by themselves.
+    wait: () => new Promise(() => {}),
     remove: async () => void calls.removed.push(id),
   });
   let next = 0;
@@ -66,8 +68,12 @@ describe('the Docker driver keeps to its own containers', () => {
     const options = calls.created[0]!;
     const host = options.HostConfig!;
     assert.equal(options.Image, 'socketlab/lab:latest', 'only the configured lab image');
-    assert.equal(options.User, '1000:1000', 'the learner, never root');
+    // The learner, never root: a host uid of the lab's own, from the labs' range, which names the container.
+    const [, uid, gid] = /^(\d+):(\d+)$/.exec(options.User ?? '') ?? [];
+    assert.ok(Number(uid) >= 300_000 && Number(uid) < 400_000 && gid === uid, `User ${options.User} is a lab uid`);
+    assert.equal((options as { name?: string }).name, `socketlab-uid-${uid}`);
     assert.deepEqual(options.Labels, { 'org.socketlab.instance': 'class-a', 'org.socketlab.lab': sandbox.labId });
+    assert.deepEqual(host.LogConfig, { Type: 'none', Config: {} }, 'no log on the host\'s disk');
     assert.equal(host.NetworkMode, 'none', 'no network but its own loopback');
     assert.equal(host.ReadonlyRootfs, true);
     assert.deepEqual(host.CapDrop, ['ALL']);
@@ -88,6 +94,7 @@ describe('the Docker driver keeps to its own containers', () => {
       assert.match(mount, /(^|,)nodev(,|$)/, `${path} is nodev`);
       assert.match(mount, /(^|,)size=\d+/, `${path} has a size limit`);
       assert.match(mount, /(^|,)nr_inodes=\d+/, `${path} has an inode limit`);
+      assert.match(mount, new RegExp(`(^|,)uid=${uid},gid=${uid}(,|$)`), `${path} belongs to the lab's uid`);
     }
 
     await sandbox.destroy();

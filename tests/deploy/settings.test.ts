@@ -19,7 +19,7 @@ const settings = Object.keys(configSchema.shape);
 /** KEY=value lines of .env.example, commented out or not. */
 const listed = new Map([...example.matchAll(/^#?([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 /** Settings whose value under compose differs from the server's own default, by design. */
-const COMPOSE_DEFAULTS = new Set(['HOST', 'SANDBOX_INSTANCE', 'SANDBOX_IMAGE', 'SANDBOX_DRIVER', 'DATA_DIR', 'STATE_DIR']);
+const COMPOSE_DEFAULTS = new Set(['HOST', 'SANDBOX_INSTANCE', 'SANDBOX_IMAGE', 'SANDBOX_DRIVER', 'DATA_DIR']);
 /** Settings .env.example shows an example of, because their default is the host's or none. */
 const EXAMPLES_NOT_DEFAULTS = new Set(['TIME_ZONE', 'PUBLIC_URL']);
 /** Optional settings: the default main.ts applies when they are unset. */

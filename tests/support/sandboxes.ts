@@ -41,7 +41,8 @@ export function bwrapInitPid(instance: string, labId: string): number {
 /** The host pid of a lab's first process: bwrap's namespace init, or the container's docker-init. */
 export function initPid(driver: DriverName, instance: string, labId: string): number {
   if (driver === 'bwrap') return bwrapInitPid(instance, labId);
-  return Number(execFileSync('docker', ['inspect', '--format', '{{.State.Pid}}', `socketlab-${instance}-${labId.slice(0, 16)}`], { encoding: 'utf8' }).trim());
+  const container = execFileSync('docker', ['ps', '-q', '--filter', `label=org.socketlab.instance=${instance}`, '--filter', `label=org.socketlab.lab=${labId}`], { encoding: 'utf8' }).trim();
+  return Number(execFileSync('docker', ['inspect', '--format', '{{.State.Pid}}', container], { encoding: 'utf8' }).trim());
 }
 
 /** Rejects with `what` when `promise` has not settled within `ms`. */
