@@ -35,10 +35,10 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
-  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab with no input and no terminal attached ends after this long.'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity (typing, attaching a terminal, saving a file, starting or checking an exercise) ends after this long; a terminal merely left attached is not activity.'),
   LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
-  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal waits for its browser to reattach after a disconnect.'),
+  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),

@@ -16,6 +16,7 @@ import { Bridge } from './labs/bridge.ts';
 import { bearer, json } from './http.ts';
 import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { installCrashPolicy } from './crash-policy.ts';
 import { handleFileRoute } from './routes/files.ts';
 import { handleExerciseRoute } from './routes/exercises.ts';
 import { createDriver, unavailableDriver } from './labs/drivers.ts';
@@ -163,6 +164,7 @@ export async function startServer(config: Config) {
 }
 
 if (import.meta.main) {
+  installCrashPolicy(log);
   let config: Config;
   try {
     config = loadConfig();
