@@ -38,6 +38,8 @@ function recordingEngine() {
       return output;
     },
     start: async () => {},
+    // A running container: its wait() ends only when it stops, which these labs never do by themselves.
+    wait: () => new Promise<never>(() => {}),
     remove: async () => void calls.removed.push(id),
   });
   let next = 0;
