@@ -2,7 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import node from '@astrojs/node';
-import { exerciseSidebar } from './src/catalog/sidebar.mjs';
+import { exerciseSidebar } from './src/catalog/sidebar.ts';
 
 const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
 

@@ -3,9 +3,10 @@
  * process): attaches a terminal, floods it, ACKs as it receives, and reports bytes per second.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TermClient, type CreatedLab } from '../tests/support/lab-client.ts';
+import { TermClient } from '../tests/support/lab-client.ts';
+import type { LabTicket } from '../wire/lab-api.ts';
 
-const { base, lab, bytes } = workerData as { base: string; lab: CreatedLab; bytes: number };
+const { base, lab, bytes } = workerData as { base: string; lab: LabTicket; bytes: number };
 const t = new TermClient(base, lab, 'flood', { keep: 4096 });
 await t.waitFor('$ ');
 const start = t.received;

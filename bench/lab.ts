@@ -16,7 +16,8 @@ import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as pty from 'node-pty';
 import { start as startWetty, getLogger as wettyLogger } from 'wetty';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../tests/support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../tests/support/lab-client.ts';
+import type { LabTicket } from '../wire/lab-api.ts';
 import { testDrivers, type DriverName } from '../tests/support/drivers.ts';
 import { probe } from '../tests/support/probe.ts';
 import { startTestServer } from '../tests/support/server-harness.ts';
@@ -104,7 +105,7 @@ row('echo latency, one lab, p50', ms(pct(single, 50)), '', true);
 row('echo latency, one lab, p99', ms(pct(single, 99)), '<= 5 ms', pct(single, 99) <= 5);
 
 const crowdSize = quick ? 50 : 200;
-const crowd: { lab: CreatedLab; t: TermClient }[] = [];
+const crowd: { lab: LabTicket; t: TermClient }[] = [];
 for (let i = 0; i < crowdSize; i++) {
   const l = await createLab(base);
   const t = new TermClient(base, l, 'main', { keep: 4096 });
@@ -131,7 +132,7 @@ for (const { lab: l, t } of crowd) {
 // --- memory per idle lab ------------------------------------------------------------------------
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
-const idle: CreatedLab[] = [];
+const idle: LabTicket[] = [];
 // A container costs far more than a bwrap lab (its runc shim alone is several MiB), so Docker
 // measures fewer and estimates the rest from free memory.
 const idleCount = driver === 'docker' ? (quick ? 20 : 100) : quick ? 100 : 1000;

@@ -8,22 +8,23 @@ os_field() {
   if [ -r /etc/os-release ]; then (. /etc/os-release && printf '%s' "${!1:-}"); fi
 }
 
-# The apt source files that exist: the classic sources.list, one-line *.list files and deb822
-# *.sources files (Debian 12's and Ubuntu 24.04's own layout).
+# apt_source_files [APT_DIR]: the apt source files that exist under APT_DIR (/etc/apt): the
+# classic sources.list, one-line *.list files and deb822 *.sources files (Debian 12's and Ubuntu
+# 24.04's own layout).
 apt_source_files() {
-  local f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+  local dir=${1:-/etc/apt} f
+  for f in "$dir/sources.list" "$dir"/sources.list.d/*.list "$dir"/sources.list.d/*.sources; do
     if [ -f "$f" ]; then printf '%s\n' "$f"; fi
   done
 }
 
-# debian_mirror: the Debian archive this machine's apt uses (not the security archive), without a
+# debian_mirror [APT_DIR]: the Debian archive this machine's apt uses (not the security archive), without a
 # trailing slash; http://deb.debian.org/debian when none is configured. Reads both `deb URI ...`
 # lines and deb822 `URIs:` fields, and never a commented-out line (Debian 12 images carry a
 # `# http://snapshot.debian.org/...` comment above the real URIs line).
 debian_mirror() {
   local files=() mirror=""
-  mapfile -t files < <(apt_source_files)
+  mapfile -t files < <(apt_source_files "${1:-/etc/apt}")
   if [ "${#files[@]}" -gt 0 ]; then
     mirror=$(awk '
       /^[[:space:]]*#/ { next }

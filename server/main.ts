@@ -13,7 +13,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
-import { bearer, json } from './http.ts';
+import { bearer, json, noLab, noRoute, sendError } from './http.ts';
+import { ApiError } from '../wire/api-error.ts';
+import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
 import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
@@ -91,13 +93,13 @@ export async function startServer(config: Config) {
       req.resume(); // the optional JSON body carries nothing we use yet
       try {
         const { lab, token } = await labs.create(clientAddress(req, config.TRUST_PROXY));
-        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits });
+        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
       } catch (err) {
-        if (driverError) json(res, 503, { error: `Live labs are off on this server: ${driverError}`, reason: 'no-sandbox' });
-        else if (err instanceof LabError) json(res, err.status, { error: err.message, reason: err.reason });
+        if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
+        else if (err instanceof LabError) sendError(res, err);
         else {
           log.error({ err }, 'lab start failed');
-          json(res, 503, { error: 'The sandbox could not start; try again.', reason: 'sandbox' });
+          sendError(res, new ApiError(503, 'sandbox', 'The sandbox could not start; try again.'));
         }
       }
       return true;
@@ -106,13 +108,13 @@ export async function startServer(config: Config) {
     if (labPath && req.method === 'GET') {
       // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
       const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
-      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] });
+      if (!lab) sendError(res, noLab());
+      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] } satisfies LabStatus);
       return true;
     }
     if (labPath && req.method === 'DELETE') {
       const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+      if (!lab) sendError(res, noLab());
       else {
         await labs.end(lab, 'killed');
         res.writeHead(204).end();
@@ -120,7 +122,7 @@ export async function startServer(config: Config) {
       return true;
     }
     if (url.pathname.startsWith('/api/')) {
-      json(res, 404, { error: `No API route ${req.method} ${url.pathname}.`, reason: 'not-found' });
+      sendError(res, noRoute(req.method, url.pathname));
       return true;
     }
     return false;
@@ -129,11 +131,11 @@ export async function startServer(config: Config) {
   const server = createServer((req, res) => {
     api(req, res)
       .then((handled) => {
-        if (!handled) serveStatic(req, res, () => astro(req, res, () => json(res, 404, { error: 'Not found' }), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
       })
       .catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');
-        if (!res.headersSent) json(res, 500, { error: 'Internal error' });
+        if (!res.headersSent) sendError(res, new ApiError(500, 'internal', 'Internal error'));
       });
   });
   server.on('upgrade', (req, socket, head) => {

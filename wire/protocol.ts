@@ -7,7 +7,9 @@
  * costs a third of the throughput); control frames carry small JSON objects.
  *
  * This module runs in browsers too: Uint8Array and TextEncoder only, no Buffer, no dependencies.
+ * (READY's `limits` are the HTTP API's LabLimits, imported from ./lab-api.ts as a type only.)
  */
+import type { LabLimits } from './lab-api.ts';
 
 export const Op = {
   /** client → server: raw bytes for the shell */
@@ -39,18 +41,6 @@ export const TERM_ID_PATTERN = /^[a-z0-9-]{1,32}$/;
 export interface Resize {
   cols: number;
   rows: number;
-}
-
-export interface LabLimits {
-  memoryBytes: number;
-  pids: number;
-  cpus: number;
-  tmpBytes: number;
-  /** Files and folders each writable folder (home, /tmp, /dev/shm) may hold, whatever their size. */
-  inodes: number;
-  terminals: number;
-  idleSeconds: number;
-  ttlSeconds: number;
 }
 
 export interface ReadyInfo {

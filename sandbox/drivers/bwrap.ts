@@ -6,9 +6,10 @@
  * or share a keyring) and mapped to `learner` (uid 1000) inside. The host's /usr is mounted
  * read-only (toolchains: gcc, Go, Node), home, /tmp and /dev/shm are tmpfs limited in size and
  * inodes (lab-mounts.ts), the network is a private loopback. Each terminal is a shell entered into
- * those namespaces with nsenter on its own PTY (node-pty). Every process of the lab is in one
- * cgroup (memory, pids, cpu), and when the lab ends the namespace's init dies, which takes every
- * process in it along.
+ * those namespaces with nsenter on its own PTY (node-pty), through handles on them opened at start
+ * (namespaces.ts). Every process of the lab is in one cgroup (memory, pids, cpu), and when the lab
+ * ends the namespace's init dies, which takes every process in it along; when the init dies by
+ * itself, the sandbox says so (Sandbox.ended).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,12 +17,15 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, sta
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { LabCgroup } from './cgroups.ts';
 import { LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
 import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews } from './lab-mounts.ts';
+import { seconds, withDeadline } from './deadline.ts';
 import { runChild } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
+import { howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
+import { NamespaceHandles } from './namespaces.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
@@ -41,6 +45,8 @@ export interface BwrapOptions {
   goCacheDir: string;
   /** First host uid handed to labs; each running lab gets its own. */
   firstHostUid?: number;
+  /** A start that takes longer is given up (default START_TIMEOUT_MS). */
+  startTimeoutMs?: number;
 }
 
 export class BwrapDriver implements SandboxDriver {
@@ -53,7 +59,7 @@ export class BwrapDriver implements SandboxDriver {
   private readonly hasGoCache: boolean;
 
   constructor(options: BwrapOptions) {
-    this.options = { firstHostUid: 200_000, ...options };
+    this.options = { firstHostUid: 200_000, startTimeoutMs: START_TIMEOUT_MS, ...options };
     assertReachable(resolve(options.stateDir));
     this.etcDir = join(options.stateDir, 'bwrap-etc');
     this.hasGoCache = warmGoCache(options.examplesDir, options.goCacheDir, { ...SANDBOX_ENV, PATH: `${SANDBOX_ENV.PATH}:${process.env.PATH ?? ''}` });
@@ -150,8 +156,8 @@ export class BwrapDriver implements SandboxDriver {
       } finally {
         for (const folderFd of folderFds) closeSync(folderFd); // bwrap has its own copies now
       }
-      const [initPid] = await Promise.all([readChildPid(child), homeReady(child)]);
-      return new BwrapSandbox(labId, child, initPid, cgroup, async () => {
+      const handles = await started(child, this.options.startTimeoutMs);
+      return new BwrapSandbox(labId, child, handles, cgroup, async () => {
         await unmountLabFolders(labDir);
         this.uidsInUse.delete(hostUid);
       });
@@ -178,68 +184,73 @@ export class BwrapDriver implements SandboxDriver {
   }
 }
 
-/** The init prints "ready" once the learner's home folder is set up. */
-function homeReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) while setting up the home folder: ${err.trim()}`)));
+/**
+ * Waits, at most `timeoutMs`, for a lab to start: bwrap writes the init's host pid to --info-fd once
+ * the namespaces exist, and the init prints "ready" once the learner's home folder is filled. Then
+ * opens the handles terminals enter through, and stops reading what bwrap prints.
+ */
+async function started(child: ChildProcess, timeoutMs: number): Promise<NamespaceHandles> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  let waitingFor = 'bwrap did not make the namespaces';
+  const initPid = readInitPid(child, () => stderr).then((pid) => {
+    waitingFor = 'the init did not fill the home folder (it never said "ready")';
+    return pid;
   });
+  const ready = initReady(child.stdout!, () => new Error(`the sandbox exited while setting up the home folder: ${stderr.trim()}`));
+  const [pid] = await withDeadline(Promise.all([initPid, ready]), timeoutMs, () => new Error(`the sandbox did not start within ${seconds(timeoutMs)}: ${waitingFor}`));
+  for (const stream of [child.stdout, child.stderr, child.stdio[3]]) stream?.destroy();
+  return NamespaceHandles.open(pid, child.pid!, () => child.exitCode === null && child.signalCode === null);
 }
 
 /** bwrap writes JSON with the sandbox init's host pid to --info-fd once the namespaces exist. */
-function readChildPid(child: ChildProcess): Promise<number> {
+function readInitPid(child: ChildProcess, stderr: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
     let info = '';
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const infoStream = child.stdio[3] as NodeJS.ReadableStream;
-    infoStream.on('data', (d: Buffer) => {
+    child.stdio[3]?.on('data', (d: Buffer) => {
       info += d.toString();
       const match = /"child-pid":\s*(\d+)/.exec(info);
       if (match) resolve(Number(match[1]));
     });
     child.once('error', (err) => reject(new Error(`cannot start bwrap: ${err.message}. Install it with: apt-get install bubblewrap`)));
-    child.once('exit', (code) => reject(new Error(`bwrap exited (${code}) before the sandbox started: ${stderr.trim()}`)));
+    child.once('exit', (code) => reject(new Error(`bwrap exited (${code}) before the sandbox started: ${stderr().trim()}`)));
   });
 }
 
 class BwrapSandbox implements Sandbox {
   readonly labId: string;
-  private destroyed = false;
+  private readonly lifetime: SandboxLifetime;
   private readonly child: ChildProcess;
-  private readonly initPid: number;
+  private readonly namespaces: NamespaceHandles;
   private readonly cgroup: LabCgroup;
   private readonly release: () => Promise<void>;
 
-  constructor(labId: string, child: ChildProcess, initPid: number, cgroup: LabCgroup, release: () => Promise<void>) {
+  constructor(labId: string, child: ChildProcess, namespaces: NamespaceHandles, cgroup: LabCgroup, release: () => Promise<void>) {
     this.labId = labId;
+    this.lifetime = new SandboxLifetime(labId);
     this.child = child;
-    this.initPid = initPid;
+    this.namespaces = namespaces;
     this.cgroup = cgroup;
     this.release = release;
+    // bwrap exits when the namespace's init does (and the init is killed when bwrap is).
+    child.once('exit', (code, signal) => this.lifetime.endedByItself(`its init exited (${howItEnded(code, signal)})`));
   }
 
-  private nsenterArgs(): string[] {
-    const { uid, gid, home } = SANDBOX_USER;
-    // env -C: nsenter's own --wd would look the folder up on the host, before entering.
-    return ['-t', String(this.initPid), '--user', '--mount', '--net', '--pid', '--ipc', '--uts', '--cgroup',
-      '-S', String(uid), '-G', String(gid), '--root', '--', '/usr/bin/env', '-C', home];
+  get ended(): Promise<string> {
+    return this.lifetime.ended;
   }
 
   /** Arguments of /bin/sh that join the lab's cgroup first (so its limits apply), then run `argv` inside as the learner. */
   private enterArgs(argv: string[]): string[] {
+    const { uid, gid, home } = SANDBOX_USER;
     const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
-    return ['-c', `${join} && exec "$0" "$@"`, 'nsenter', ...this.nsenterArgs(), ...argv];
+    // env -C: nsenter's own --wd would look the folder up on the host, before entering.
+    const nsenter = ['nsenter', ...this.namespaces.nsenterOptions(), '-S', String(uid), '-G', String(gid), '--', '/usr/bin/env', '-C', home];
+    return ['-c', `${join} && exec "$0" "$@"`, ...nsenter, ...argv];
   }
 
   async openShell(size: { cols: number; rows: number }): Promise<Shell> {
-    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    this.lifetime.assertRunning();
     const term = pty.spawn('/bin/sh', this.enterArgs(['/bin/bash', '--login']), {
       name: 'xterm-256color',
       cols: size.cols,
@@ -252,7 +263,7 @@ class BwrapSandbox implements Sandbox {
   }
 
   async exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
-    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    this.lifetime.assertRunning();
     // A process group of its own (detached), so the deadline kills nsenter and what it forked inside
     // the lab with one signal: nsenter does not pass signals on to its child.
     const child = spawn('/bin/sh', this.enterArgs(argv), { cwd: '/', env: SANDBOX_ENV, stdio: 'pipe', detached: true });
@@ -270,9 +281,9 @@ class BwrapSandbox implements Sandbox {
   }
 
   async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if (!this.lifetime.beginDestroy()) return;
     this.child.kill('SIGKILL');
+    this.namespaces.close();
     try {
       await this.cgroup.destroy();
     } finally {

@@ -7,17 +7,18 @@
  * size- and inode-limited tmpfs home, /tmp, /dev/shm and /run/socketlab, no capabilities,
  * no-new-privileges, and pids, memory and CPU limits; docker-init is its pid 1 and reaps orphans.
  * Every terminal is a TTY exec running as the learner; removing the container kills every process
- * of the lab at once.
+ * of the lab at once. A container that stops by itself ends its sandbox (Sandbox.ended).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { constants } from 'node:os';
 import Docker from 'dockerode';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { limitFromCounters } from './cgroups.ts';
-import { BoundedOutput, execPrintedTooMuch, execTimedOut } from './exec.ts';
+import { seconds, withDeadline } from './deadline.ts';
+import { collectExec, stdinBytes } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
+import { exitOf, howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Labels that mark a container as one of this server instance's labs (for orphan removal). */
@@ -31,6 +32,8 @@ export interface DockerOptions {
   instance: string;
   /** The engine client; by default from DOCKER_HOST or /var/run/docker.sock. */
   docker?: Docker;
+  /** A start that takes longer is given up (default START_TIMEOUT_MS). */
+  startTimeoutMs?: number;
 }
 
 export class DockerDriver implements SandboxDriver {
@@ -47,7 +50,7 @@ export class DockerDriver implements SandboxDriver {
   static async connect(options: DockerOptions): Promise<DockerDriver> {
     const docker = options.docker ?? new Docker();
     try {
-      await withTimeout(docker.ping(), 3000, 'the Docker engine did not answer within 3 s');
+      await withDeadline(docker.ping(), 3000, () => new Error('the Docker engine did not answer within 3 s'));
     } catch (err) {
       throw new Error(`SANDBOX_DRIVER=docker: cannot reach a Docker engine (${(err as Error).message}). Start dockerd, or set DOCKER_HOST, or use SANDBOX_DRIVER=bwrap.`);
     }
@@ -95,11 +98,13 @@ export class DockerDriver implements SandboxDriver {
         NanoCpus: Math.round(limits.cpus * 1e9),
       },
     });
+    const timeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
+    let waitingFor = 'the engine did not start the container';
     try {
-      const output = await container.attach({ stream: true, stdout: true, stderr: true });
-      const ready = homeReady(output as unknown as Duplex, labId);
-      await container.start();
-      await ready;
+      const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
+      const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
+      const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
+      await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
       return new DockerSandbox(labId, container, this.docker);
     } catch (err) {
       await container.remove({ force: true, v: true }).catch(() => {});
@@ -121,45 +126,32 @@ export class DockerDriver implements SandboxDriver {
   async close(): Promise<void> {}
 }
 
-/** The container's init prints "ready" once the learner's home is filled (lab-init.sh). */
-function homeReady(output: Duplex, labId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => fail(new Error(`lab ${labId}: the container did not get ready within 30 s: ${seen.slice(-500)}`)), 30_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      output.destroy();
-      reject(err);
-    };
-    output.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('latin1'); // multiplexed frames: 8-byte headers around the text
-      if (seen.includes('ready\n')) {
-        clearTimeout(timer);
-        output.destroy();
-        resolve();
-      }
-    });
-    output.on('end', () => fail(new Error(`lab ${labId}: the container exited while setting up: ${seen.slice(-500)}`)));
-    output.on('error', fail);
-  });
-}
-
 class DockerSandbox implements Sandbox {
   readonly labId: string;
+  private readonly lifetime: SandboxLifetime;
   private readonly container: Docker.Container;
   private readonly docker: Docker;
   /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
   private readonly streams = new Set<Duplex>();
-  private destroyed = false;
 
   constructor(labId: string, container: Docker.Container, docker: Docker) {
     this.labId = labId;
+    this.lifetime = new SandboxLifetime(labId);
     this.container = container;
     this.docker = docker;
+    // Answers when the container stops (its init, docker-init, exited), or at once if it already has.
+    container.wait().then(
+      ({ StatusCode }: { StatusCode: number }) => this.lifetime.endedByItself(`its container stopped (${howItEnded(StatusCode, null)})`),
+      (err: Error) => this.lifetime.endedByItself(`the Docker engine stopped watching its container (${err.message})`),
+    );
+  }
+
+  get ended(): Promise<string> {
+    return this.lifetime.ended;
   }
 
   async openShell(size: { cols: number; rows: number }): Promise<Shell> {
-    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    this.lifetime.assertRunning();
     const key = randomBytes(8).toString('hex');
     const exec = await this.container.exec({
       Cmd: ['/usr/local/bin/socketlab-shell', key],
@@ -178,7 +170,7 @@ class DockerSandbox implements Sandbox {
   }
 
   async exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
-    if (this.destroyed) throw new Error(`lab ${this.labId} has ended`);
+    this.lifetime.assertRunning();
     const withStdin = options.stdin !== undefined;
     const exec = await this.container.exec({
       // Docker has no call to signal an exec. The first line on stderr is the id of the process
@@ -193,29 +185,16 @@ class DockerSandbox implements Sandbox {
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
     const stream = await this.startStream(exec, { hijack: true, stdin: withStdin });
-    return new Promise<ExecResult>((resolve, reject) => {
-      const output = new BoundedOutput(options.maxOutputBytes);
-      let settled = false;
-      const settle = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        this.streams.delete(stream);
-        outcome();
-      };
-      let groupId: string | null = null;
+    let groupId: string | null = null;
+    let finishing = false;
+    const stop = () => {
+      finishing = true;
+      stream.destroy();
+      if (groupId) void this.run(['/bin/sh', '-c', 'kill -KILL "-$0"', groupId]).catch(() => {});
+    };
+    return collectExec(argv, options, stop, (sink) => {
       let groupIdLine: Buffer | null = Buffer.alloc(0); // until the group id's line is through
-      const fail = (err: Error) =>
-        settle(() => {
-          stream.destroy();
-          if (groupId) void this.run(['/bin/sh', '-c', 'kill -KILL "-$0"', groupId]).catch(() => {});
-          reject(err);
-        });
-      const deadline = setTimeout(() => fail(execTimedOut(argv, options)), options.timeoutMs);
-      const keep = (name: 'stdout' | 'stderr', chunk: Buffer) => {
-        if (!output.add(name, chunk)) fail(execPrintedTooMuch(argv, options));
-      };
-      const stdout = { write: (chunk: Buffer) => (keep('stdout', chunk), true) };
+      const stdout = { write: (chunk: Buffer) => (sink.output('stdout', chunk), true) };
       const stderr = {
         write: (chunk: Buffer) => {
           if (groupIdLine) {
@@ -226,25 +205,23 @@ class DockerSandbox implements Sandbox {
             chunk = groupIdLine.subarray(newline + 1);
             groupIdLine = null;
           }
-          keep('stderr', chunk);
+          sink.output('stderr', chunk);
           return true;
         },
       };
       this.docker.modem.demuxStream(stream, stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream);
       const finished = () => {
-        if (settled) return;
+        if (finishing) return;
+        finishing = true;
         // The stream ends after the last output; the exit code can lag a moment behind it.
-        void exitCodeOf(exec, Date.now() + 2000).then(
-          (code) => settle(() => resolve(output.result(exitOf(code).code))),
-          (err: Error) => fail(err),
-        );
+        void exitCodeOf(exec, Date.now() + 2000).then((code) => sink.exited(exitOf(code).code), sink.failed);
       };
       stream.on('end', finished);
       stream.on('close', finished);
-      stream.on('error', (err: Error) => fail(err));
+      stream.on('error', sink.failed);
       // end() half-closes the connection: the command reads end-of-file after the bytes.
-      if (withStdin) stream.end(Buffer.from(options.stdin!.buffer, options.stdin!.byteOffset, options.stdin!.byteLength));
-    });
+      if (withStdin) stream.end(stdinBytes(options));
+    }).finally(() => this.streams.delete(stream));
   }
 
   /**
@@ -253,9 +230,11 @@ class DockerSandbox implements Sandbox {
    */
   private async startStream(exec: Docker.Exec, options: Docker.ExecStartOptions): Promise<Duplex> {
     const stream = await exec.start(options);
-    if (this.destroyed) {
+    try {
+      this.lifetime.assertRunning();
+    } catch (err) {
       stream.destroy();
-      throw new Error(`lab ${this.labId} has ended`);
+      throw err;
     }
     this.streams.add(stream);
     stream.on('close', () => this.streams.delete(stream));
@@ -293,8 +272,7 @@ class DockerSandbox implements Sandbox {
   }
 
   async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if (!this.lifetime.beginDestroy()) return;
     try {
       await this.container.remove({ force: true, v: true });
     } catch (err) {
@@ -351,18 +329,4 @@ function execShell(exec: Docker.Exec, stream: Duplex, resize: (cols: number, row
       void kill().catch(() => {}).finally(() => setTimeout(() => stream.destroy(), 2000).unref());
     },
   };
-}
-
-/** Docker reports a process killed by signal N as exit code 128 + N, as shells do. */
-function exitOf(code: number | null): { code: number | null; signal: string | null } {
-  if (code !== null && code > 128 && code <= 128 + 64) {
-    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
-    if (name) return { code: null, signal: name };
-  }
-  return { code, signal: null };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }

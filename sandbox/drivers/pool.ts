@@ -3,22 +3,23 @@
  * instead of waiting for namespaces, cgroups and the home folder. Works with any driver. A pooled
  * sandbox is only handed out for the limits it was made with.
  */
-import type { LabLimits } from '../../wire/protocol.ts';
-import type { Sandbox, SandboxDriver } from './types.ts';
-import { log } from '../../server/log.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
+import type { DriverLog, Sandbox, SandboxDriver } from './types.ts';
 
 export class WarmPool implements SandboxDriver {
   readonly name: SandboxDriver['name'];
   private readonly driver: SandboxDriver;
   private readonly size: number;
+  private readonly log: DriverLog;
   private readonly ready: Sandbox[] = [];
   private limits: LabLimits | null = null;
   private filling = 0;
   private closed = false;
 
-  constructor(driver: SandboxDriver, size: number) {
+  constructor(driver: SandboxDriver, size: number, log: DriverLog) {
     this.driver = driver;
     this.size = size;
+    this.log = log;
     this.name = driver.name;
   }
 
@@ -40,10 +41,18 @@ export class WarmPool implements SandboxDriver {
       this.driver
         .create(limits)
         .then((sandbox) => {
-          if (this.closed || limits !== this.limits) void sandbox.destroy();
-          else this.ready.push(sandbox);
+          if (this.closed || limits !== this.limits) return void sandbox.destroy();
+          this.ready.push(sandbox);
+          // One that dies while it waits is dropped and replaced, never handed out.
+          void sandbox.ended.then(() => {
+            const index = this.ready.indexOf(sandbox);
+            if (index < 0) return; // handed out already: its new owner watches it
+            this.ready.splice(index, 1);
+            void sandbox.destroy();
+            this.refill();
+          });
         })
-        .catch((err: unknown) => log.error({ err }, 'warm pool: could not start a sandbox'))
+        .catch((err: unknown) => this.log.error({ err }, 'warm pool: could not start a sandbox'))
         .finally(() => this.filling--);
     }
   }

@@ -2,7 +2,7 @@
  * The one small interface every sandbox driver implements. The bridge and the lab manager only
  * ever talk to these types, never to bubblewrap or Docker directly.
  */
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 
 /** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
 export interface Shell {
@@ -38,6 +38,12 @@ export interface ExecResult {
 
 export interface Sandbox {
   readonly labId: string;
+  /**
+   * Resolves, saying what happened, when the sandbox ends by itself: its init died or its
+   * container stopped (never once destroy() has begun). openShell and exec fail from then on;
+   * the owner still calls destroy() to remove what is left.
+   */
+  readonly ended: Promise<string>;
   openShell(size: { cols: number; rows: number }): Promise<Shell>;
   /**
    * Runs a short command as the learner in the home folder, without a terminal, under the lab's
@@ -58,4 +64,12 @@ export interface SandboxDriver {
   removeOrphans(): Promise<number>;
   /** Removes whatever the driver itself still holds (e.g. a warm pool). */
   close(): Promise<void>;
+}
+
+/**
+ * What a driver logs through: the server passes its pino logger (server/labs/drivers.ts), so
+ * sandbox/ needs nothing of the server. Only what the drivers use.
+ */
+export interface DriverLog {
+  error(fields: object, message: string): void;
 }

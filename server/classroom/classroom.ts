@@ -8,7 +8,7 @@
  * class that is not theirs gets the same NotFound as for a class that does not exist.
  */
 import { EventEmitter } from 'node:events';
-import { ApiError } from '../http.ts';
+import { ApiError } from '../../wire/api-error.ts';
 import { buildGrid, type Grid } from './grid.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import { FailureLimiter } from './rate-limit.ts';

@@ -3,9 +3,8 @@
  * are never changed once written). One pure function serves the live dashboard, the CSV and the
  * snapshot at the deadline, so the three cannot disagree.
  */
+import type { CellState } from '../../wire/lab-api.ts';
 import type { Assignment, Extension, Id, Member, Start, SubmissionSummary } from './store/types.ts';
-
-export type CellState = 'not-started' | 'in-progress' | 'passed';
 
 export interface Cell {
   exerciseId: string;

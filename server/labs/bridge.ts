@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeClientFrame, encode, Op, ProtocolError, TERM_ID_PATTERN } from '../../wire/protocol.ts';
+import { ApiError } from '../../wire/api-error.ts';
 import type { Config } from '../config.ts';
 import { LabError, type Lab, type LabManager } from './manager.ts';
 import { labLog, log } from '../log.ts';
@@ -42,7 +43,7 @@ export class Bridge {
       metrics.wsRefused.inc({ reason });
       // Never the URL: it carries the token.
       log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
-      const body = JSON.stringify({ error: message, reason });
+      const body = JSON.stringify(new ApiError(status, reason, message).body);
       socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return true;
     };

@@ -42,7 +42,7 @@ async function chooseDriver(config: Config, paths: DriverPaths): Promise<Sandbox
 
 export async function createDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
   const driver = await chooseDriver(config, paths);
-  return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL) : driver;
+  return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL, log) : driver;
 }
 
 /** Stands in when no sandbox can run, so the site still serves and lab requests fail clearly. */

@@ -9,7 +9,8 @@
 import { ExecError } from '../../sandbox/drivers/exec.ts';
 import { SANDBOX_USER } from '../../sandbox/drivers/learner.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../sandbox/drivers/types.ts';
-import { ApiError } from '../http.ts';
+import type { EntryKind, FileEntry, Listing } from '../../wire/lab-api.ts';
+import { ApiError } from '../../wire/api-error.ts';
 
 export const FILE_LIMITS = {
   /** Largest file read or written (the editor's files are sources, not data). */
@@ -116,23 +117,6 @@ function failure(result: ExecResult, path: string, what: 'file' | 'folder'): Fil
   }
   if (/Permission denied/.test(detail)) return new FileError(403, 'permission', `The learner may not do that to ~/${path}: ${detail}`);
   return new FileError(500, 'files', `The lab could not do that with ~/${path}: ${detail || `exit code ${result.code}`}`);
-}
-
-export type EntryKind = 'file' | 'folder' | 'symlink' | 'other';
-
-export interface FileEntry {
-  /** Relative to the home folder, like every path of this API. */
-  path: string;
-  kind: EntryKind;
-  /** Bytes, for files; 0 for the rest. */
-  size: number;
-}
-
-export interface Listing {
-  dir: string;
-  entries: FileEntry[];
-  /** True when the folder holds more than FILE_LIMITS.listEntries entries and some were left out. */
-  truncated: boolean;
 }
 
 const KINDS: Record<string, EntryKind> = { f: 'file', d: 'folder', l: 'symlink' };

@@ -3,10 +3,11 @@
  * terminals (shells) opened in it. Every end has a reason, which every attached terminal is told.
  */
 import { newToken, sameSecret } from '../classroom/tokens.ts';
-import type { ExitReason, LabLimits, Notice } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
+import type { ExitReason, Notice } from '../../wire/protocol.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/drivers/types.ts';
 import type { Config } from '../config.ts';
-import { ApiError } from '../http.ts';
+import { ApiError } from '../../wire/api-error.ts';
 import { labLog } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { Terminal } from './terminal.ts';
@@ -142,6 +143,10 @@ export class LabManager {
     };
     lab.timers.push(setTimeout(() => void this.end(lab, 'ttl'), this.config.LAB_TTL_SECONDS * 1000));
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
+    void sandbox.ended.then((why) => {
+      labLog(id).warn({ why }, 'the sandbox ended by itself');
+      void this.end(lab, 'killed');
+    });
     this.labs.set(id, lab);
     this.tokens.set(id, token);
     metrics.labsRunning.inc();

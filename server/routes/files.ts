@@ -13,7 +13,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { archiveHome, FILE_LIMITS, FileError, listFiles, readFile, resetFile, tooLargeToWrite, writeFile } from '../labs/files.ts';
 import type { Lab, LabManager } from '../labs/manager.ts';
-import { bearer, json, notAllowed } from '../http.ts';
+import { ApiError } from '../../wire/api-error.ts';
+import { bearer, json, labEnded, noLab, noRoute, notAllowed, sendError } from '../http.ts';
 import { labLog } from '../log.ts';
 
 const ROUTE = /^\/api\/labs\/([^/]+)\/(files|reset|archive)(?:\/(.*))?$/;
@@ -30,7 +31,7 @@ export async function handleFileRoute(req: IncomingMessage, res: ServerResponse,
   const lab = labs.authorize(labId, bearer(req));
   if (!lab) {
     req.resume();
-    json(res, 404, { error: 'No such lab, or the token is wrong.', reason: 'no-lab' });
+    sendError(res, noLab());
     return true;
   }
   try {
@@ -38,11 +39,11 @@ export async function handleFileRoute(req: IncomingMessage, res: ServerResponse,
     await answer(req, res, labs, lab, route as 'files' | 'reset' | 'archive', path, query);
   } catch (err) {
     if (res.headersSent) res.destroy();
-    else if (err instanceof FileError) json(res, err.status, { error: err.message, reason: err.reason });
-    else if (lab.ended) json(res, 404, { error: 'The lab has ended.', reason: 'no-lab' });
+    else if (err instanceof FileError) sendError(res, err);
+    else if (lab.ended) sendError(res, labEnded());
     else {
       labLog(lab.id).error({ err, method: req.method, path: raw }, 'file request failed');
-      json(res, 500, { error: `The lab could not do that: ${(err as Error).message}`, reason: 'files' });
+      sendError(res, new ApiError(500, 'files', `The lab could not do that: ${(err as Error).message}`));
     }
   }
   return true;
@@ -82,7 +83,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManage
     res.end(archive);
   } else {
     req.resume();
-    json(res, 404, { error: `No API route ${method} ${req.url}.`, reason: 'not-found' });
+    sendError(res, noRoute(method, req.url ?? '/'));
   }
 }
 

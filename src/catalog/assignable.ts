@@ -1,6 +1,7 @@
 /** The exercises an instructor can assign, in course order, from the site's content collection. */
 import { getCollection } from 'astro:content';
-import { DIFFICULTY_LABELS, TOPIC_LABELS } from './labels.ts';
+import { DIFFICULTY_LABELS } from './labels.ts';
+import { TOPIC_LABELS } from './topics.ts';
 
 export interface CatalogEntry {
   id: string;

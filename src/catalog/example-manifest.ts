@@ -5,13 +5,6 @@
  */
 import { z } from 'zod';
 
-export const TOPICS = ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
-export const LANGS = ['c', 'go', 'ts'] as const;
-export type Topic = (typeof TOPICS)[number];
-export type Lang = (typeof LANGS)[number];
-
-export const LANG_LABELS: Record<Lang, string> = { c: 'C', go: 'Go', ts: 'TypeScript' };
-
 /** What `{port}` and `{socket}` become on a lesson page; tests substitute unique values. */
 export const PAGE_PLACEHOLDERS = { port: '9090', socket: (topic: string) => `/tmp/socketlab-${topic}.sock` };
 

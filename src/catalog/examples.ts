@@ -3,7 +3,8 @@
  * content/examples, bundled at build time by Vite. A lesson that names a program that does not
  * exist fails the build here, naming what it asked for and what exists.
  */
-import { LANGS, manifestSchema, PAGE_PLACEHOLDERS, type Lang, type Manifest, type Program, type Topic } from './example-manifest.ts';
+import { manifestSchema, PAGE_PLACEHOLDERS, type Manifest, type Program } from './example-manifest.ts';
+import { LANGS, type Lang, type Topic } from './topics.ts';
 import { formatIssues } from '../schemas/error-map.ts';
 
 const manifestFiles = import.meta.glob<unknown>('/content/examples/*/*/example.json', { eager: true, import: 'default' });

@@ -7,9 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../schemas/error-map.ts';
-
-export const EXERCISE_LANGS = ['c', 'go', 'ts'] as const;
-export type ExerciseLang = (typeof EXERCISE_LANGS)[number];
+import { LANGS, type Lang } from './topics.ts';
 
 const command = z.string().min(1).describe('A shell command, run in the learner\'s exercise folder.');
 
@@ -31,7 +29,7 @@ export const exerciseManifestSchema = z
       .max(120)
       .describe('The most the checker may take in all, build included; it reports what it has by then.'),
     languages: z
-      .partialRecord(z.enum(EXERCISE_LANGS), languageSchema)
+      .partialRecord(z.enum(LANGS), languageSchema)
       .refine((l) => Object.keys(l).length > 0, 'must offer at least one language')
       .describe('Each language the exercise is offered in.'),
   })
@@ -53,7 +51,7 @@ export interface ExerciseDef {
   id: string;
   dir: string;
   manifest: ExerciseManifest;
-  languages: ExerciseLang[];
+  languages: Lang[];
 }
 
 /** Reads and validates content/exercises/<id>/exercise.json; throws naming the file and field. */
@@ -62,7 +60,7 @@ export function loadExercise(id: string, root = EXERCISES_DIR): ExerciseDef {
   const file = join(dir, 'exercise.json');
   const parsed = exerciseManifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} is invalid:\n${formatIssues(parsed.error.issues)}`);
-  const languages = EXERCISE_LANGS.filter((l) => parsed.data.languages[l]);
+  const languages = LANGS.filter((l) => parsed.data.languages[l]);
   return { id, dir, manifest: parsed.data, languages };
 }
 
@@ -75,7 +73,7 @@ export function exerciseIds(root = EXERCISES_DIR): string[] {
 }
 
 /** The files of starter/<lang> or solution/<lang>, at any depth. */
-export function exerciseFiles(def: ExerciseDef, kind: 'starter' | 'solution', lang: ExerciseLang): ExerciseFile[] {
+export function exerciseFiles(def: ExerciseDef, kind: 'starter' | 'solution', lang: Lang): ExerciseFile[] {
   const base = join(def.dir, kind, lang);
   const out: ExerciseFile[] = [];
   const walk = (dir: string) => {

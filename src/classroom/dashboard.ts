@@ -1,26 +1,13 @@
 /**
- * A dashboard row as the page shows it: the same data renders the table on the server and, sent
- * over the live event stream, replaces a row in the browser (dashboard-live.ts), so both agree.
+ * A dashboard row as the page shows it (DashboardRow, wire/lab-api.ts): the same data renders the
+ * table on the server and, sent over the live event stream, replaces a row in the browser
+ * (src/client/dashboard-live.ts), so both agree.
  */
+import type { DashboardRow } from '../../wire/lab-api.ts';
 import { describeCell, type Row } from '../../server/classroom/grid.ts';
 import { formatTime } from '../../server/classroom/time.ts';
 
-export interface CellView {
-  exerciseId: string;
-  state: string;
-  text: string;
-  href: string;
-}
-
-export interface RowView {
-  memberId: number;
-  displayName: string;
-  due: string;
-  passed: number;
-  cells: CellView[];
-}
-
-export function rowView(row: Row, base: string, timeZone: string): RowView {
+export function rowView(row: Row, base: string, timeZone: string): DashboardRow {
   return {
     memberId: row.memberId,
     displayName: row.displayName,

@@ -3,9 +3,9 @@
  * row of a student whose work changed, and says so in a polite live region. EventSource reconnects
  * by itself after a network break; the status line tells the instructor while it does.
  */
-import type { RowView } from '../classroom/dashboard.ts';
+import type { DashboardRow } from '../../wire/lab-api.ts';
 
-function renderRow(view: RowView): HTMLTableRowElement {
+function renderRow(view: DashboardRow): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.dataset.member = String(view.memberId);
   const th = document.createElement('th');
@@ -39,7 +39,7 @@ export function startLiveDashboard(table: HTMLTableElement, status: HTMLElement,
   source.addEventListener('open', () => (status.textContent = 'Live: rows update as checks arrive.'));
   source.addEventListener('error', () => (status.textContent = 'Live updates lost; reconnecting… (the table may be behind until then)'));
   source.addEventListener('row', (event) => {
-    const view = JSON.parse((event as MessageEvent<string>).data) as RowView;
+    const view = JSON.parse((event as MessageEvent<string>).data) as DashboardRow;
     const row = renderRow(view);
     const old = table.tBodies[0]!.querySelector(`tr[data-member="${view.memberId}"]`);
     if (old) old.replaceWith(row);

@@ -2,19 +2,18 @@
  * The controls of an exercise page: "Start in the lab", "Check my work", "Show solution".
  *
  * They call the lab server's exercise routes (docs/protocol.md, "Exercises") through the lab UI's
- * own API module and ticket (src/client/lab/api.ts, session.ts); with no lab yet, the first click starts
- * one and remembers it, so the lab panel finds it. Progress (best result per exercise) is kept in
+ * own API module and ticket (src/client/lab/api.ts, lab-ticket.ts); with no lab yet, the first click
+ * starts one, and the lab panel takes it as its own. Progress (best result per exercise) is kept in
  * localStorage; for a learner in a class the server also records every check (the answer says
  * `saved`), and /my/learner.json tells the page what is assigned and whether the instructor has
  * released the solution.
  */
-import { checkExercise, exerciseSolution, LabApiError, startExercise, startLab, type CheckResult, type LabTicket } from './lab/api.ts';
-import { savedTicket, saveTicket } from './lab/session.ts';
-import type { LearnerInfo } from '../pages/my/learner.json.ts';
+import type { CheckAnswer, LabTicket, LearnerStatus } from '../../wire/lab-api.ts';
+import { checkExercise, exerciseSolution, LabApiError, startExercise } from './lab/api.ts';
+import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
-const LANG_BY_LABEL: Record<string, string> = { C: 'c', Go: 'go', TypeScript: 'ts' };
 
 function localStore(): Storage | null {
   try {
@@ -34,7 +33,7 @@ function loadProgress(): Progress {
   }
 }
 
-function saveProgress(id: string, report: CheckResult): void {
+function saveProgress(id: string, report: CheckAnswer): void {
   const all = loadProgress();
   const before = all[id];
   all[id] = {
@@ -50,16 +49,12 @@ function saveProgress(id: string, report: CheckResult): void {
 /** Runs `request` in the current lab; with none (or one that has ended), starts a new lab once. */
 async function inLab<T>(request: (ticket: LabTicket) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    let ticket = savedTicket();
-    if (!ticket) {
-      ticket = await startLab();
-      saveTicket(ticket);
-    }
+    const ticket = await ensureTicket();
     try {
       return await request(ticket);
     } catch (err) {
       if (!(err instanceof LabApiError && err.labGone) || attempt > 0) throw err;
-      saveTicket(null); // the lab ended: the next attempt starts a fresh one
+      forgetTicket(ticket); // the lab ended: the next attempt starts a fresh one
     }
   }
 }
@@ -71,7 +66,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
   return node;
 }
 
-function renderReport(list: HTMLElement, report: CheckResult): void {
+function renderReport(list: HTMLElement, report: CheckAnswer): void {
   list.replaceChildren(
     ...report.checks.map((check) => {
       const item = el('li');
@@ -96,10 +91,10 @@ function renderReport(list: HTMLElement, report: CheckResult): void {
 }
 
 /** What the classroom knows of this browser for exercise `id`; anonymous (or no classroom) when it cannot say. */
-async function learnerInfo(id: string): Promise<LearnerInfo> {
+async function learnerStatus(id: string): Promise<LearnerStatus> {
   try {
     const res = await fetch(`/my/learner.json?exercise=${encodeURIComponent(id)}`, { credentials: 'same-origin' });
-    return res.ok ? ((await res.json()) as LearnerInfo) : { inClass: false };
+    return res.ok ? ((await res.json()) as LearnerStatus) : { inClass: false };
   } catch {
     return { inClass: false };
   }
@@ -108,7 +103,6 @@ async function learnerInfo(id: string): Promise<LearnerInfo> {
 /** Wires one exercise section: its buttons, status line, results and solution. */
 export function mountExercise(root: HTMLElement): void {
   const id = root.dataset.exercise ?? '';
-  const offered = (root.dataset.languages ?? '').split(',');
   const select = root.querySelector<HTMLSelectElement>('[data-lang]')!;
   const status = root.querySelector<HTMLElement>('[data-status]')!;
   const results = root.querySelector<HTMLOListElement>('[data-results]')!;
@@ -119,9 +113,11 @@ export function mountExercise(root: HTMLElement): void {
     solution: root.querySelector<HTMLButtonElement>('[data-action="solution"]')!,
   };
 
-  // The language the learner picked on the lesson pages, when this exercise offers it.
-  const synced = LANG_BY_LABEL[localStore()?.getItem(SYNCED_LANG) ?? ''];
-  if (synced && offered.includes(synced)) select.value = synced;
+  // The language the learner picked on the lesson pages, when this exercise offers it: their tabs
+  // keep its label, which is also the text of its option here (LANG_LABELS, src/catalog/topics.ts).
+  const label = localStore()?.getItem(SYNCED_LANG);
+  const synced = [...select.options].find((option) => option.text === label);
+  if (synced) select.value = synced.value;
 
   const progress = loadProgress()[id];
   if (progress) {
@@ -133,7 +129,7 @@ export function mountExercise(root: HTMLElement): void {
   let unlocked = false;
   let summary = '';
   const classLine = root.querySelector<HTMLElement>('[data-class]')!;
-  void learnerInfo(id).then((info) => {
+  void learnerStatus(id).then((info) => {
     if (!info.inClass) return;
     const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${new Date(a.dueAt).toLocaleString()}`);
     classLine.textContent = `You are in a class: your checks are saved for your instructor.${due.length ? ` Assigned in ${due.join('; ')}.` : ''}`;

@@ -1,7 +1,8 @@
 /**
  * Turns zod issues into lines a person can act on: which field, what was wrong, what is allowed.
- * Used for example manifests; Astro reports lesson frontmatter errors with the file name and
- * these same zod messages.
+ * Used for the example and exercise manifests and for exercise statements read outside the
+ * content collection (src/catalog/exercise-statement.ts); Astro reports frontmatter errors of the
+ * collections with the file name and these same zod messages.
  */
 import type { z } from 'zod';
 

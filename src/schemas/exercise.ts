@@ -4,10 +4,7 @@
  * allowed, as lesson frontmatter does (see src/schemas/lesson.ts).
  */
 import { z } from 'astro/zod';
-
-/** The five core topics; every exercise practises one of them. */
-export const EXERCISE_TOPICS = ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
-export const EXERCISE_LANGS = ['c', 'go', 'ts'] as const;
+import { LANGS, TOPICS } from '../catalog/topics.ts';
 
 /** "missing; every exercise needs it. <what the field is>", for a field left out. */
 const missing = (description: string) => ({
@@ -16,12 +13,12 @@ const missing = (description: string) => ({
 
 const TITLE = 'The exercise\'s name, shown as the page title and in the sidebar.';
 const SUMMARY = 'One or two sentences on what the learner builds; shown under the title.';
-const TOPIC = 'Which core topic the exercise practises: one of tcp, udp, uds-stream, uds-dgram, http-uds.';
+const TOPIC = `Which core topic the exercise practises: one of ${TOPICS.join(', ')}.`;
 const DIFFICULTY = '1 = easy, 2 = medium, 3 = hard.';
 const ORDER = 'Position in the exercise list (sidebar), easy before hard.';
 const MINUTES = 'Rough time to solve it, in minutes.';
 const OBJECTIVES = 'What the learner practises, each starting with a verb.';
-const LANGUAGES = 'Languages the exercise is offered in (c, go, ts); each needs starter/<lang>, solution/<lang> and an entry in exercise.json.';
+const LANGUAGES = `Languages the exercise is offered in (${LANGS.join(', ')}); each needs starter/<lang>, solution/<lang> and an entry in exercise.json.`;
 
 export const exerciseFields = z.object({
   title: z.string(missing(TITLE)).min(3).max(80).describe(TITLE),
@@ -30,7 +27,7 @@ export const exerciseFields = z.object({
     .min(20, 'must be a sentence of at least 20 characters')
     .max(200, 'must be at most 200 characters')
     .describe(SUMMARY),
-  topic: z.enum(EXERCISE_TOPICS, missing(TOPIC)).describe(TOPIC),
+  topic: z.enum(TOPICS, missing(TOPIC)).describe(TOPIC),
   difficulty: z
     .number(missing(DIFFICULTY))
     .int('must be a whole number')
@@ -45,7 +42,7 @@ export const exerciseFields = z.object({
     .max(6)
     .describe(OBJECTIVES),
   languages: z
-    .array(z.enum(EXERCISE_LANGS), missing(LANGUAGES))
+    .array(z.enum(LANGS), missing(LANGUAGES))
     .min(1, 'must offer at least one language')
     .describe(LANGUAGES),
 });

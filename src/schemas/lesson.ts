@@ -4,9 +4,10 @@
  * (see src/schemas/error-map.ts).
  */
 import { z } from 'astro/zod';
+import { TOPICS } from '../catalog/topics.ts';
 
 /** The topics a lesson can cover: the five core socket topics plus the course's framing pages. */
-export const LESSON_TOPICS = ['intro', 'tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds', 'compare'] as const;
+export const LESSON_TOPICS = ['intro', ...TOPICS, 'compare'] as const;
 
 const slug = z.string().regex(/^[a-z0-9-]+$/, 'must be a lesson file name without extension, e.g. "tcp"');
 

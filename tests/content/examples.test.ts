@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LANGS, TOPICS } from '../../src/catalog/example-manifest.ts';
+import { LANGS, TOPICS } from '../../src/catalog/topics.ts';
 import { killAll, run, start, waitForExit, freePort, type Running } from '../support/processes.ts';
 import { allExamples, fill, loadExample, prepare, programEnv, uniqueSocketPath, type ExampleDir, type Placeholders } from '../support/examples.ts';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
-import { LANG_LABELS, LANGS, TOPICS } from '../../src/catalog/example-manifest.ts';
+import { LANG_LABELS, LANGS, TOPICS } from '../../src/catalog/topics.ts';
 import { LESSON_TOPICS } from '../../src/schemas/lesson.ts';
 import { run } from '../support/processes.ts';
 import { ROOT, loadExample } from '../support/examples.ts';

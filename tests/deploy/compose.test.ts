@@ -16,7 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
+import type { LabTicket } from '../../wire/lab-api.ts';
 import { FormClient } from '../support/form-client.ts';
 import { freePort, run } from '../support/processes.ts';
 import { dockerAnswers } from '../support/drivers.ts';
@@ -55,7 +56,7 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
   let upDone = false;
   let downDone = false;
   const terms: TermClient[] = [];
-  let lab: CreatedLab | null = null;
+  let lab: LabTicket | null = null;
 
   const needs = { skip: missing ?? false };
   const sh = async (args: string, timeoutMs = 120_000) => {

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { DockerDriver } from '../../sandbox/drivers/docker.ts';
-import type { LabLimits } from '../../wire/protocol.ts';
+import type { LabLimits } from '../../wire/lab-api.ts';
 import { dockerAnswers } from '../support/drivers.ts';
 
 const LIMITS: LabLimits = {
@@ -38,6 +38,8 @@ function recordingEngine() {
       return output;
     },
     start: async () => {},
+    // A running container: its wait() ends only when it stops, which these labs never do by themselves.
+    wait: () => new Promise<never>(() => {}),
     remove: async () => void calls.removed.push(id),
   });
   let next = 0;

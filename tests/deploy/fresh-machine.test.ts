@@ -48,6 +48,16 @@ function docker(args: string[], timeout = 60_000): string {
   return result.stdout.trim();
 }
 
+/** What `promise` resolves to, or null when `ms` pass first (the timer never outlives the wait). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A command running in the container, its output kept and setup's progress lines printed. */
 interface Exec {
   exited: Promise<number>;
@@ -91,9 +101,11 @@ class FreshMachine {
       // What bubblewrap labs need from the container: every capability (bwrap makes namespaces and
       // mounts, the server makes a uid and cgroup per lab; SYS_RESOURCE is dropped because this
       // host lacks it and docker refuses to grant it), no seccomp or AppArmor filter (they forbid
-      // unshare and mount), and the host's cgroup tree writable (the lab limits are cgroups).
+      // unshare and mount), no masked /proc paths (the kernel refuses bwrap's new /proc while
+      // parts of the container's are covered), and the host's cgroup tree writable (the lab
+      // limits are cgroups).
       '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE',
-      '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
+      '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
       '--cgroupns', 'host', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
       // The test command's setup starts a Docker engine in here: its images need a filesystem
       // that is not itself an overlay (an anonymous volume, removed with the container).
@@ -150,23 +162,41 @@ class FreshMachine {
     }
   }
 
-  /** Runs `checks` against the server `running` starts, then stops it; a failure shows the server's output. */
+  /**
+   * Runs `checks` against the server `running` starts, then stops it. A failure shows the server's
+   * output; the first failure is the one reported.
+   */
   async serving(running: Exec, checks: () => Promise<void>): Promise<void> {
+    let failure: Error | null = null;
     try {
       await checks();
     } catch (err) {
-      (err as Error).message += `\n\nThe start command's last output:\n${running.output().slice(-5000)}`;
-      throw err;
-    } finally {
+      failure = err as Error;
+    }
+    try {
       await this.stop(running);
+    } catch (err) {
+      failure ??= err as Error;
+    }
+    if (failure) {
+      failure.message += `\n\nThe start command's last output:\n${running.output().slice(-5000)}`;
+      throw failure;
     }
   }
 
-  /** Stops the server the way an operator does (SIGTERM) and waits for the start command to end. */
+  /**
+   * Stops the server the way an operator does, with SIGTERM, and waits for the start command to
+   * end. The signal is sent from the host (the base system has no pkill), to the node process
+   * only: npm or sudo above it exit when it does.
+   */
   private async stop(running: Exec): Promise<void> {
-    spawnSync('docker', ['exec', this.name, 'pkill', '-TERM', '-f', 'server/main.ts']);
-    const code = await Promise.race([running.exited, new Promise<string>((r) => setTimeout(() => r('still running'), MINUTE))]);
-    assert.notEqual(code, 'still running', `the server did not stop within a minute of SIGTERM:\n${running.output().slice(-3000)}`);
+    const processes = docker(['top', this.name, '-eo', 'pid,args']).split('\n');
+    for (const line of processes) {
+      const [pid, command] = [line.trim().split(/\s+/, 1)[0], line.trim().replace(/^\d+\s+/, '')];
+      if (/^(\S*\/)?node\s.*server\/main\.ts/.test(command)) process.kill(Number(pid), 'SIGTERM');
+    }
+    const code = await within(running.exited, MINUTE);
+    assert.notEqual(code, null, `the server did not stop within a minute of SIGTERM:\n${running.output().slice(-3000)}`);
   }
 
   remove(): void {
@@ -275,8 +305,8 @@ describe('from a fresh Debian 12 machine with the README\'s commands', { skip: m
           assert.equal(commands.test, './socketlab test', 'the README\'s test command is ./socketlab test, whose setup phase is ./socketlab setup test');
           const started = Date.now();
           const setup = machine.exec('./socketlab setup test', 'test setup');
-          const code = await Promise.race([setup.exited, new Promise<number>((r) => setTimeout(() => r(-2), 30 * MINUTE))]);
-          assert.equal(code, 0, `./socketlab setup test failed:\n${setup.output().slice(-6000)}`);
+          const code = await within(setup.exited, 30 * MINUTE);
+          assert.equal(code, 0, `./socketlab setup test failed or took over 30 minutes:\n${setup.output().slice(-6000)}`);
           console.log(`# ${who}: the test command's setup phase after start: ${((Date.now() - started) / 1000).toFixed(0)} s`);
           const tools = machine.exec(
             'set -e; chromium --version; docker info --format "docker {{.ServerVersion}}"; docker-compose version --short; docker image inspect --format "lab image {{.Id}}" "$(node sandbox/image/image.ts)"',

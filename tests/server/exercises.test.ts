@@ -19,23 +19,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLab, type CreatedLab } from '../support/lab-client.ts';
+import { createLab } from '../support/lab-client.ts';
 import { ROOT, programEnv } from '../support/examples.ts';
 import { run } from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { testDrivers } from '../support/drivers.ts';
-import { EXERCISES_DIR, exerciseFiles, exerciseIds, loadExercise, type ExerciseDef, type ExerciseLang } from '../../src/catalog/exercise-manifest.ts';
-import type { CheckReport } from '../../server/routes/exercises.ts';
+import { EXERCISES_DIR, exerciseFiles, exerciseIds, loadExercise } from '../../src/catalog/exercise-manifest.ts';
+import { readStatement } from '../../src/catalog/exercise-statement.ts';
+import { TOPICS, type Lang } from '../../src/catalog/topics.ts';
+import type { CheckAnswer, LabTicket } from '../../wire/lab-api.ts';
 
 const exercises = exerciseIds().map((id) => loadExercise(id));
-
-/** The frontmatter fields the tests compare with the manifest (the build validates the rest). */
-function frontmatter(def: ExerciseDef): { topic: string; languages: string[] } {
-  const text = readFileSync(join(def.dir, 'exercise.mdx'), 'utf8');
-  const head = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
-  const languages = /^languages:\s*\[([^\]]*)\]/m.exec(head)?.[1]?.split(',').map((s) => s.trim()) ?? [];
-  return { topic: /^topic:\s*(\S+)/m.exec(head)?.[1] ?? '', languages };
-}
 
 /** Runs `jobs` with at most `limit` at once. */
 async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
@@ -56,10 +50,9 @@ describe('exercise content', () => {
   it('has at least two exercises per core topic, easy to hard, and manifests that match the statements', () => {
     const byTopic = new Map<string, number[]>();
     for (const def of exercises) {
-      const fm = frontmatter(def);
-      assert.deepEqual([...fm.languages].sort(), [...def.languages].sort(), `${def.id}: the frontmatter's languages and exercise.json's languages differ`);
-      const difficulty = Number(/^difficulty:\s*(\d)/m.exec(readFileSync(join(def.dir, 'exercise.mdx'), 'utf8'))?.[1]);
-      byTopic.set(fm.topic, [...(byTopic.get(fm.topic) ?? []), difficulty]);
+      const statement = readStatement(EXERCISES_DIR, def.id);
+      assert.deepEqual([...statement.languages].sort(), [...def.languages].sort(), `${def.id}: the frontmatter's languages and exercise.json's languages differ`);
+      byTopic.set(statement.topic, [...(byTopic.get(statement.topic) ?? []), statement.difficulty]);
       assert.ok(existsSync(join(def.dir, 'check.ts')), `${def.id} has no check.ts`);
       for (const kind of ['starter', 'solution'] as const) {
         const folders = readdirSync(join(def.dir, kind)).sort();
@@ -67,7 +60,7 @@ describe('exercise content', () => {
         for (const lang of def.languages) assert.ok(exerciseFiles(def, kind, lang).length > 0, `${def.id}/${kind}/${lang} is empty`);
       }
     }
-    for (const topic of ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds']) {
+    for (const topic of TOPICS) {
       const levels = byTopic.get(topic) ?? [];
       assert.ok(levels.length >= 2, `topic ${topic} has ${levels.length} exercise(s); it needs at least 2`);
       assert.ok(Math.max(...levels) > Math.min(...levels), `topic ${topic}'s exercises are all of difficulty ${levels[0]}: go from easy to hard`);
@@ -104,9 +97,9 @@ interface Answer<T = unknown> {
 
 describe('exercises in labs (bwrap)', () => {
   let server: TestServer;
-  const labs = new Map<string, CreatedLab>();
+  const labs = new Map<string, LabTicket>();
 
-  async function call<T = Record<string, unknown>>(lab: CreatedLab, method: string, route: string, body?: unknown, token = lab.token): Promise<Answer<T>> {
+  async function call<T = Record<string, unknown>>(lab: LabTicket, method: string, route: string, body?: unknown, token = lab.token): Promise<Answer<T>> {
     const started = Date.now();
     const res = await fetch(`${server.base}/api/labs/${lab.labId}/${route}`, {
       method,
@@ -121,14 +114,12 @@ describe('exercises in labs (bwrap)', () => {
     return { status: res.status, body: parsed as T, ms: Date.now() - started };
   }
 
-  async function save(lab: CreatedLab, path: string, content: Uint8Array): Promise<void> {
+  async function save(lab: LabTicket, path: string, content: Uint8Array): Promise<void> {
     const res = await fetch(`${server.base}/api/labs/${lab.labId}/files/${path}`, { method: 'PUT', headers: { Authorization: `Bearer ${lab.token}` }, body: content as Uint8Array<ArrayBuffer> });
     assert.equal(res.status, 204, `saving ~/${path}: ${await res.text()}`);
   }
 
-  type Report = CheckReport & { unlocked: boolean };
-
-  function describeFailures(report: Report): string {
+  function describeFailures(report: CheckAnswer): string {
     return report.checks.filter((c) => !c.pass).map((c) => `  ${c.id}: sent ${c.sent}; expected ${c.expected}; got ${c.got}`).join('\n');
   }
 
@@ -192,7 +183,7 @@ describe('exercises in labs (bwrap)', () => {
           const again = await call<{ created: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
           assert.deepEqual(again.body.created, []);
 
-          const starter = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+          const starter = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
           assert.equal(starter.status, 200, `${def.id}/${lang} starter check: ${JSON.stringify(starter.body)}`);
           const r = starter.body;
           assert.equal(r.total, r.checks.length);
@@ -210,7 +201,7 @@ describe('exercises in labs (bwrap)', () => {
           }
 
           for (const f of exerciseFiles(def, 'solution', lang)) await save(lab, `exercises/${def.id}/${lang}/${f.path}`, f.content);
-          const solution = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+          const solution = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
           assert.equal(solution.status, 200, `${def.id}/${lang} solution check: ${JSON.stringify(solution.body)}`);
           assert.equal(solution.body.passed, solution.body.total, `${def.id}/${lang}: the reference solution fails:\n${describeFailures(solution.body)}`);
           assert.equal(solution.body.unlocked, true);
@@ -235,12 +226,12 @@ describe('exercises in labs (bwrap)', () => {
     const lab = labs.get('silent')!;
     const jobs = exercises.map((def) => async () => {
       // A TypeScript program run by the exercise's own run command (node <file> <address>).
-      const lang: ExerciseLang = def.languages.includes('ts') ? 'ts' : def.languages[0]!;
+      const lang: Lang = def.languages.includes('ts') ? 'ts' : def.languages[0]!;
       assert.equal(lang, 'ts', `${def.id}: the silent-program test needs the TypeScript variant`);
       const started = await call<{ files: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
       assert.equal(started.status, 200);
       const file = started.body.files[0]!;
-      const topic = frontmatter(def).topic;
+      const topic = readStatement(EXERCISES_DIR, def.id).topic;
       const run = def.manifest.languages.ts!.run;
       // A server that accepts and never says a word, where the exercise has one; else a program
       // that does nothing at all (it never listens, never sends, never reads its input).
@@ -251,7 +242,7 @@ describe('exercises in labs (bwrap)', () => {
         : null;
       const silent = listen ? `import { createServer } from 'node:net';\ncreateServer(() => {}).listen(${listen});\n` : 'setInterval(() => {}, 1 << 30);\n';
       await save(lab, file, Buffer.from(`// never answers\n${silent}`));
-      const answer = await call<Report>(lab, 'POST', `exercises/${def.id}/check`, { lang });
+      const answer = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
       const deadline = def.manifest.deadlineSeconds * 1000;
       assert.equal(answer.status, 200, `${def.id}: ${JSON.stringify(answer.body)}`);
       assert.ok(answer.ms < deadline + 3000, `${def.id}: the check took ${answer.ms} ms; its deadline is ${deadline} ms`);
@@ -269,7 +260,7 @@ describe('exercises in labs (bwrap)', () => {
 for (const driver of testDrivers().filter((d) => d !== 'bwrap')) {
   describe(`exercise solutions in labs (${driver})`, () => {
     let server: TestServer;
-    const labs = new Map<string, CreatedLab>();
+    const labs = new Map<string, LabTicket>();
     before(async () => {
       server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '900' });
       for (const lang of ['c', 'go', 'ts']) labs.set(lang, await createLab(server.base));
@@ -291,7 +282,7 @@ for (const driver of testDrivers().filter((d) => d !== 'bwrap')) {
           }
           const started = Date.now();
           const res = await fetch(`${api}/exercises/${def.id}/check`, { method: 'POST', headers, body: JSON.stringify({ lang }) });
-          const report = (await res.json()) as CheckReport & { unlocked: boolean };
+          const report = (await res.json()) as CheckAnswer;
           assert.equal(res.status, 200, JSON.stringify(report));
           const failures = report.checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.got}`);
           assert.deepEqual(failures, [], `${def.id}/${lang} on ${driver}`);

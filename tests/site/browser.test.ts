@@ -26,7 +26,7 @@ after(async () => {
 });
 
 describe('the course site in a browser', () => {
-  it('remembers the language tab across pages: pick Go once, every example shows Go', async () => {
+  it('remembers the language tab across pages: pick Go once, every example shows Go, and exercises start in Go', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.base}/tcp/`);
     const firstTabs = page.locator('starlight-tabs[data-sync-key="lang"]').first();
@@ -40,6 +40,9 @@ describe('the course site in a browser', () => {
     await page.goto(`${server.base}/uds-dgram/`);
     const next = await page.locator('starlight-tabs[data-sync-key="lang"] [role="tab"][aria-selected="true"]').allTextContents();
     assert.deepEqual([...new Set(next.map((s) => s.trim()))], ['Go']);
+    // An exercise page offers Go first too (its first language is C).
+    await page.goto(`${server.base}/exercises/tcp-echo/`);
+    await assert.doesNotReject(page.waitForFunction(() => document.querySelector<HTMLSelectElement>('[data-exercise] select[data-lang]')?.value === 'go', undefined, { timeout: 10_000 }));
     await page.close();
   });
 

@@ -13,16 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { loadExample, ROOT } from '../support/examples.ts';
 import { PAGE_PLACEHOLDERS } from '../../src/catalog/example-manifest.ts';
+import { LANG_LABELS, LANGS, TOPICS } from '../../src/catalog/topics.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
 import { createLab, deleteLab } from '../support/lab-client.ts';
-
-const TOPICS = ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
-const LANGS = [
-  ['c', 'C'],
-  ['go', 'Go'],
-  ['ts', 'TypeScript'],
-] as const;
 
 let server: TestServer;
 let browser: Browser;
@@ -58,7 +52,8 @@ describe('the live lab on lesson pages', () => {
     let firstLab: string | null = null;
     for (const topic of TOPICS) {
       await page.goto(`${server.base}/${topic}/`);
-      for (const [lang, label] of LANGS) {
+      for (const lang of LANGS) {
+        const label = LANG_LABELS[lang];
         const { exchange, programs } = loadExample(topic, lang).manifest;
         const clientCommand = programs.find((p) => p.name === 'client')!.run.replace('{port}', PAGE_PLACEHOLDERS.port).replace('{socket}', PAGE_PLACEHOLDERS.socket(topic));
         assert.ok(exchange, `${topic}/${lang} has an exchange`);

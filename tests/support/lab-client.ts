@@ -3,23 +3,18 @@
  * HTTP, attach terminals over WebSocket, type into them, and wait for text on screen.
  */
 import WebSocket from 'ws';
+import { labTicketSchema, type LabTicket } from '../../wire/lab-api.ts';
 import { decodeServerFrame, encode, Op, type ExitInfo, type ReadyInfo, type ErrorInfo, type Notice } from '../../wire/protocol.ts';
 
-export interface CreatedLab {
-  labId: string;
-  token: string;
-  expiresAt: string;
-  limits: Record<string, number>;
-}
-
-export async function createLab(base: string): Promise<CreatedLab> {
+/** A new lab's ticket, checked against the wire contract (wire/lab-api.ts). */
+export async function createLab(base: string): Promise<LabTicket> {
   const res = await fetch(`${base}/api/labs`, { method: 'POST' });
-  const body = (await res.json()) as CreatedLab & { error?: string };
+  const body: unknown = await res.json();
   if (res.status !== 201) throw new Error(`POST /api/labs: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+  return labTicketSchema.parse(body);
 }
 
-export async function deleteLab(base: string, lab: CreatedLab): Promise<number> {
+export async function deleteLab(base: string, lab: Pick<LabTicket, 'labId' | 'token'>): Promise<number> {
   const res = await fetch(`${base}/api/labs/${lab.labId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${lab.token}` } });
   return res.status;
 }
@@ -47,7 +42,7 @@ export class TermClient {
   closed = false;
   private waiters = new Set<() => void>();
 
-  constructor(base: string, lab: CreatedLab, termId: string, options: TermOptions = {}) {
+  constructor(base: string, lab: LabTicket, termId: string, options: TermOptions = {}) {
     const url = new URL(`/api/labs/${lab.labId}/terminals/${termId}`, base.replace(/^http/, 'ws'));
     url.searchParams.set('token', lab.token);
     if (options.resume !== undefined) url.searchParams.set('resume', String(options.resume));

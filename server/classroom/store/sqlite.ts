@@ -11,11 +11,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { CheckLine } from '../../../wire/lab-api.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   DuplicateError,
   type Assignment,
-  type CheckLine,
   type ClassRoom,
   type Extension,
   type Id,

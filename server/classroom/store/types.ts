@@ -7,6 +7,7 @@
  * since the epoch. Secrets (session tokens, device tokens, reset tokens) are stored only as their
  * SHA-256 hashes; password hashes are opaque strings made by ../passwords.ts.
  */
+import type { CheckLine } from '../../../wire/lab-api.ts';
 
 export type Id = number;
 
@@ -78,9 +79,6 @@ export interface Extension {
   dueAt: number;
 }
 
-/** One result of a check report, as the checker returned it (the lab server's schema says what it holds). */
-export type CheckLine = import('../../routes/exercises.ts').CheckReport['checks'][number];
-
 /** One press of "Check my work" by a learner with an identity, as the server ran it. */
 export interface Submission {
   id: Id;
@@ -89,6 +87,7 @@ export interface Submission {
   lang: string;
   passed: number;
   total: number;
+  /** The checker's report, as it returned it. */
   checks: CheckLine[];
   createdAt: number;
 }

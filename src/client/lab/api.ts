@@ -1,31 +1,14 @@
 /**
  * The lab's HTTP API as the browser uses it (docs/protocol.md): start a lab, ask whether it is
- * still there, and the file routes the editor needs. Every failure becomes a LabApiError whose
- * message can be shown to the learner as it is.
+ * still there, the file routes the editor needs and the exercise routes. The answers' types are the
+ * wire contract's (wire/lab-api.ts, imported as types only: no zod in the browser). Every failure
+ * becomes a LabApiError whose message can be shown to the learner as it is.
  */
-import type { LabLimits } from '../../../wire/protocol.ts';
-import type { FileEntry } from '../../../server/labs/files.ts';
-import type { checkExercise as runCheck, solution as solutionOf, Started } from '../../../server/routes/exercises.ts';
+import { ApiError } from '../../../wire/api-error.ts';
+import type { ApiErrorBody, CheckAnswer, FileEntry, LabTicket, Listing, Solution, Started } from '../../../wire/lab-api.ts';
 
-export interface LabTicket {
-  labId: string;
-  token: string;
-  /** ISO time when the lab ends at the latest. */
-  expiresAt: string;
-  limits: LabLimits;
-}
-
-
-export class LabApiError extends Error {
-  /** HTTP status, or 0 when the server could not be reached at all. */
-  readonly status: number;
-  /** The server's machine-readable reason, e.g. "capacity" or "no-lab". */
-  readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-  }
+/** An error answer of the lab server, or `unreachable` (status 0) when there was no answer. */
+export class LabApiError extends ApiError {
   /** The lab (or its token) is unknown to the server: it ended or the server restarted. */
   get labGone(): boolean {
     return this.status === 404 && this.reason === 'no-lab';
@@ -44,11 +27,12 @@ async function call(url: string, init: RequestInit): Promise<Response> {
     throw new LabApiError(0, 'unreachable', 'The lab server cannot be reached. Check your connection; the page retries.');
   }
   if (res.ok) return res;
-  let body: { error?: string; reason?: string } = {};
+  // A proxy in front of the server may answer with something else: keep the status line then.
+  let body: Partial<ApiErrorBody> = {};
   try {
-    body = (await res.json()) as typeof body;
+    body = (await res.json()) as Partial<ApiErrorBody>;
   } catch {
-    // not JSON: keep the status line
+    // not JSON
   }
   throw new LabApiError(res.status, body.reason ?? `http-${res.status}`, body.error ?? `The lab server answered ${res.status} ${res.statusText}.`);
 }
@@ -73,7 +57,7 @@ export async function endLab(ticket: LabTicket): Promise<void> {
 
 export async function listFiles(ticket: LabTicket, dir: string): Promise<FileEntry[]> {
   const res = await call(labUrl(ticket, `/files?dir=${encodeURIComponent(dir)}`), { headers: auth(ticket) });
-  return ((await res.json()) as { entries: FileEntry[] }).entries;
+  return ((await res.json()) as Listing).entries;
 }
 
 export async function readFile(ticket: LabTicket, path: string): Promise<string> {
@@ -94,10 +78,7 @@ export async function downloadArchive(ticket: LabTicket): Promise<Blob> {
   return res.blob();
 }
 
-// Exercises (docs/protocol.md, "Exercises"): the answers are the server's own types.
-/** A check's report; `saved` when the learner is in a class and the server has recorded it. */
-export type CheckResult = Awaited<ReturnType<typeof runCheck>> & { saved: boolean; submissionId?: number };
-export type Solution = ReturnType<typeof solutionOf>;
+// Exercises (docs/protocol.md, "Exercises").
 
 async function postJson<T>(ticket: LabTicket, route: string, body: unknown): Promise<T> {
   const res = await call(labUrl(ticket, route), { method: 'POST', headers: { ...auth(ticket), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -108,7 +89,7 @@ export function startExercise(ticket: LabTicket, id: string, lang: string): Prom
   return postJson(ticket, `/exercises/${encodeURIComponent(id)}/start`, { lang });
 }
 
-export function checkExercise(ticket: LabTicket, id: string, lang: string): Promise<CheckResult> {
+export function checkExercise(ticket: LabTicket, id: string, lang: string): Promise<CheckAnswer> {
   return postJson(ticket, `/exercises/${encodeURIComponent(id)}/check`, { lang });
 }
 

@@ -4,7 +4,8 @@
  * the lesson's shell commands and "Edit in the lab" under its programs; xterm.js, the terminals
  * and the editor load on the first click. A lab left open on the previous page opens again here.
  */
-import { panelWasOpen, savedTicket } from './session.ts';
+import { currentTicket } from './lab-ticket.ts';
+import { panelWasOpen } from './session.ts';
 import type { PageLab, RunRequest } from './app.ts';
 
 const config = document.getElementById('lab-config');
@@ -24,7 +25,7 @@ function setUp(config: HTMLElement): void {
   page.launcher?.addEventListener('click', () => void app().then((a) => a.open()));
   for (const figure of document.querySelectorAll<HTMLElement>('.sl-markdown-content figure.is-terminal')) addRunButton(figure, terminals, (r) => void app().then((a) => a.run(r)));
   for (const holder of document.querySelectorAll<HTMLElement>('[data-lab-file]')) addEditButton(holder, (path) => void app().then((a) => a.edit(path)));
-  if (panelWasOpen() && savedTicket()) void app().then((a) => a.open());
+  if (panelWasOpen() && currentTicket()) void app().then((a) => a.open());
   keepScrollableTablesReachable();
   // Starlight's search button shows "Search Ctrl K" but is named "Search"; speech-input users say
   // what they see, so the name must contain it (WCAG 2.5.3).

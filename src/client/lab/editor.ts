@@ -12,17 +12,12 @@ import { go } from '@codemirror/lang-go';
 import { javascript } from '@codemirror/lang-javascript';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
-import { downloadArchive, listFiles, readFile, resetFile, writeFile, type LabTicket } from './api.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
+import { downloadArchive, listFiles, readFile, resetFile, writeFile } from './api.ts';
 import { button, el } from './panel.ts';
+import { Disposable, listen, toDisposable } from './disposable.ts';
+import { trackLive } from './live-objects.ts';
 import { currentMode, onModeChange, type Mode } from './theme.ts';
-
-interface ShowOptions {
-  ticket: LabTicket;
-  /** The folder to list, relative to the learner's home (the page's lab folder). */
-  folder: string;
-  /** File to open, relative to the learner's home (e.g. examples/tcp/c/server.c); null: keep or pick the first. */
-  path: string | null;
-}
 
 function languageFor(path: string): Extension {
   if (/\.(c|h)$/.test(path)) return cpp();
@@ -70,21 +65,11 @@ function editorTheme(mode: Mode): Extension {
 
 const EDITABLE = /\.(c|h|go|ts|js|mjs|json|txt|md|sh|Makefile)$|Makefile$/;
 
-export class FileEditor {
-  private static current: FileEditor | null = null;
-
-  /** Opens the editor in `slot` (one editor per page), on `options.path` when given. */
-  static show(slot: HTMLElement, options: ShowOptions): void {
-    if (!FileEditor.current || FileEditor.current.ticket !== options.ticket) {
-      slot.replaceChildren();
-      FileEditor.current = new FileEditor(slot, options.ticket, options.folder);
-    }
-    slot.hidden = false;
-    void FileEditor.current.load(options.path);
-  }
-
-  private readonly ticket: LabTicket;
+/** The editor on one lab's files; its owner disposes it when that lab is over. */
+export class FileEditor extends Disposable {
+  readonly ticket: LabTicket;
   private readonly folder: string;
+  private readonly slot: HTMLElement;
   private readonly picker: HTMLSelectElement;
   private readonly status: HTMLElement;
   private readonly view: EditorView;
@@ -93,26 +78,33 @@ export class FileEditor {
   private path: string | null = null;
   private savedText = '';
 
-  private constructor(slot: HTMLElement, ticket: LabTicket, folder: string) {
+  constructor(slot: HTMLElement, ticket: LabTicket, folder: string) {
+    super();
+    this.slot = slot;
     this.ticket = ticket;
     this.folder = folder;
     this.picker = el('select', { className: 'lab-file-picker' });
     this.picker.setAttribute('aria-label', 'File to edit');
-    this.picker.addEventListener('change', () => void this.load(this.picker.value));
+    this.register(listen(this.picker, 'change', () => void this.load(this.picker.value)));
     this.status = el('span', { className: 'lab-editor-status', role: 'status' });
     const host = el('div', { className: 'lab-editor-host' });
-    slot.append(
-      el(
-        'div',
-        { className: 'lab-editor-bar' },
-        this.picker,
-        button('Save', () => void this.save(), { className: 'lab-tool', title: 'Save into the lab (Ctrl-S)' }),
-        button('Reset file', () => void this.reset(), { className: 'lab-tool', title: 'Bring back the course\'s version of this file' }),
-        button('Download my files', () => void this.download(), { className: 'lab-tool', title: 'Your lab\'s files as a .tar.gz' }),
-        button('Close', () => (slot.hidden = true), { className: 'lab-tool', ariaLabel: 'Close the editor' }),
-        this.status,
-      ),
-      host,
+    const bar = el(
+      'div',
+      { className: 'lab-editor-bar' },
+      this.picker,
+      button('Save', () => void this.save(), { className: 'lab-tool', title: 'Save into the lab (Ctrl-S)' }),
+      button('Reset file', () => void this.reset(), { className: 'lab-tool', title: 'Bring back the course\'s version of this file' }),
+      button('Download my files', () => void this.download(), { className: 'lab-tool', title: 'Your lab\'s files as a .tar.gz' }),
+      button('Close', () => (slot.hidden = true), { className: 'lab-tool', ariaLabel: 'Close the editor' }),
+      this.status,
+    );
+    slot.append(bar, host);
+    this.register(
+      toDisposable(() => {
+        bar.remove();
+        host.remove();
+        slot.hidden = true;
+      }),
     );
     this.view = new EditorView({
       parent: host,
@@ -129,7 +121,15 @@ export class FileEditor {
         ],
       }),
     });
-    onModeChange((mode) => this.view.dispatch({ effects: this.theme.reconfigure(editorTheme(mode)) }));
+    trackLive('editors', this.view);
+    this.register(toDisposable(() => this.view.destroy()));
+    this.register(onModeChange((mode) => this.view.dispatch({ effects: this.theme.reconfigure(editorTheme(mode)) })));
+  }
+
+  /** Shows the editor on `path` (relative to the learner's home); null: keep the file, or pick the first. */
+  open(path: string | null): void {
+    this.slot.hidden = false;
+    void this.load(path);
   }
 
   private async load(path: string | null): Promise<void> {

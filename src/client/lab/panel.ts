@@ -3,6 +3,7 @@
  * with the mouse or the arrow keys, collapsible, full screen on demand. It holds the terminals,
  * the editor and the messages; what happens inside is app.ts's business.
  */
+import { Disposable, listen, toDisposable } from './disposable.ts';
 import type { Prefs } from './session.ts';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { dataset?: Record<string, string> } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -24,7 +25,7 @@ export { el };
 
 const NARROW = '(max-width: 60rem)';
 
-export class Panel {
+export class Panel extends Disposable {
   readonly root: HTMLElement;
   readonly status: HTMLElement;
   readonly timeLeft: HTMLElement;
@@ -40,6 +41,7 @@ export class Panel {
   private readonly handle: HTMLElement;
 
   constructor(prefs: Prefs, savePrefs: () => void) {
+    super();
     this.prefs = prefs;
     this.savePrefs = savePrefs;
     const handle = el('div', { className: 'lab-resize', role: 'separator', tabIndex: 0, title: 'Drag (or use the arrow keys) to resize the lab' });
@@ -70,9 +72,15 @@ export class Panel {
     this.root.setAttribute('aria-label', 'Live lab');
     this.root.dataset.layout = prefs.layout;
     document.body.append(this.root);
+    this.register(
+      toDisposable(() => {
+        this.root.remove();
+        document.documentElement.classList.remove('lab-open', 'lab-full-open');
+      }),
+    );
     this.makeResizable(handle);
     this.applySize();
-    matchMedia(NARROW).addEventListener('change', () => this.applySize());
+    this.register(listen(matchMedia(NARROW), 'change', () => this.applySize()));
   }
 
   get narrow(): boolean {
@@ -95,6 +103,19 @@ export class Panel {
     this.root.classList.toggle('lab-full', full);
     document.documentElement.classList.toggle('lab-full-open', full);
     return full;
+  }
+
+  setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  showNotice(...content: (string | Node)[]): void {
+    this.notice.replaceChildren(...content);
+    this.notice.hidden = false;
+  }
+
+  hideNotice(): void {
+    this.notice.hidden = true;
   }
 
   /** Shows a message over the terminals with actions (lab ended, capacity full); null hides it. */

@@ -1,12 +1,9 @@
 /**
- * What the browser remembers between lesson pages, so the lab follows the learner: the running
- * lab's ticket and whether the panel was open (per tab: sessionStorage), and display preferences
- * (for every tab: localStorage). Storage can be off (private modes, policies); then nothing is
- * remembered and everything still works on the current page.
+ * What the browser remembers between lesson pages: whether the lab panel was open (per tab:
+ * sessionStorage) and display preferences (for every tab: localStorage). The lab's ticket is kept
+ * the same way, by its one owner (lab-ticket.ts). Storage can be off (private modes, policies);
+ * then nothing is remembered and everything still works on the current page.
  */
-import type { LabTicket } from './api.ts';
-
-const TICKET = 'socketlab.lab';
 const PANEL = 'socketlab.panel';
 const PREFS = 'socketlab.prefs';
 
@@ -30,19 +27,12 @@ function set(storage: () => Storage, key: string, value: string | null): void {
 const session = () => sessionStorage;
 const local = () => localStorage;
 
-export function savedTicket(): LabTicket | null {
-  const raw = get(session, TICKET);
-  if (!raw) return null;
-  try {
-    const ticket = JSON.parse(raw) as LabTicket;
-    return Date.parse(ticket.expiresAt) > Date.now() ? ticket : null;
-  } catch {
-    return null;
-  }
+export function readSession(key: string): string | null {
+  return get(session, key);
 }
 
-export function saveTicket(ticket: LabTicket | null): void {
-  set(session, TICKET, ticket && JSON.stringify(ticket));
+export function writeSession(key: string, value: string | null): void {
+  set(session, key, value);
 }
 
 export function panelWasOpen(): boolean {

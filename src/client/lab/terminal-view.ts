@@ -3,12 +3,14 @@
  * browser has it) wired to a TerminalLink. Output is written as bytes and acknowledged once xterm
  * has parsed it, which is what keeps a `yes` flood from freezing the tab.
  */
-import { Terminal } from '@xterm/xterm';
+import { Terminal, type ITerminalAddon } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import { TerminalLink, type LinkHandlers, type LinkState } from './terminal-link.ts';
+import { Disposable, toDisposable } from './disposable.ts';
+import { trackLive } from './live-objects.ts';
 import { currentMode, TERMINAL_THEMES, type Mode } from './theme.ts';
 
 const encoder = new TextEncoder();
@@ -25,54 +27,119 @@ export interface TerminalViewOptions {
   onInput: () => void;
 }
 
-export class TerminalView {
+/** Settles once per shell: resolved by its first output, rejected if it fails before any. */
+class ShellStart {
+  readonly promise: Promise<void>;
+  settled = false;
+  private settle!: (error: Error | null) => void;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => {
+        this.settled = true;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.promise.catch(() => {}); // a failure nobody waits for is shown on the pane, not logged
+  }
+
+  resolve(): void {
+    if (!this.settled) this.settle(null);
+  }
+
+  reject(message: string): void {
+    if (!this.settled) this.settle(new Error(message));
+  }
+}
+
+export class TerminalView extends Disposable {
   readonly name: string;
   readonly element: HTMLElement;
   readonly term: Terminal;
   readonly link: TerminalLink;
-  private readonly fit = new FitAddon();
-  private resizeObserver: ResizeObserver;
-  private markStarted: () => void = () => {};
-  /** Resolves once the shell has printed something (its prompt): it reads input from then on. */
-  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
+  private readonly fit: FitAddon;
+  private shellStart = new ShellStart();
 
   constructor(options: TerminalViewOptions) {
+    super();
     this.name = options.name;
     this.element = document.createElement('div');
     this.element.className = 'lab-term';
-    this.term = new Terminal({
-      fontSize: options.fontSize,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
-      scrollback: 10_000,
-      screenReaderMode: options.screenReader,
-      allowProposedApi: true, // the unicode11 addon uses the proposed `unicode` API
-      theme: TERMINAL_THEMES[currentMode()],
-      cursorBlink: true,
-    });
-    this.term.loadAddon(this.fit);
-    this.term.loadAddon(new WebLinksAddon());
-    this.term.loadAddon(new Unicode11Addon());
+    this.register(toDisposable(() => this.element.remove()));
+    // Whoever still waits for this shell (a Run) hears that it will not come, and lets go of us.
+    this.register(toDisposable(() => this.shellStart.reject('The terminal was closed.')));
+    this.term = this.register(
+      new Terminal({
+        fontSize: options.fontSize,
+        fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
+        scrollback: 10_000,
+        screenReaderMode: options.screenReader,
+        allowProposedApi: true, // the unicode11 addon uses the proposed `unicode` API
+        theme: TERMINAL_THEMES[currentMode()],
+        cursorBlink: true,
+      }),
+    );
+    trackLive('terminals', this.term);
+    this.fit = this.loadAddon(new FitAddon());
+    this.loadAddon(new WebLinksAddon());
+    this.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
 
     this.link = new TerminalLink(options.url, {
       onOutput: (data, rendered) => {
-        this.markStarted();
+        this.shellStart.resolve();
         this.term.write(data, rendered);
       },
-      onState: options.onState,
+      onState: (state) => {
+        if (this.disposed) return; // a terminal the page is done with has nothing more to say
+        this.noteStartFailure(state);
+        options.onState(state);
+      },
       onNotice: options.onNotice,
       labExists: options.labExists,
     });
-    this.term.onData((text) => {
-      options.onInput();
-      this.link.send(encoder.encode(text));
-    });
+    this.register(toDisposable(() => this.link.stop()));
+    this.register(
+      this.term.onData((text) => {
+        options.onInput();
+        this.link.send(encoder.encode(text));
+      }),
+    );
     // With text selected, Ctrl-C copies it (the browser's copy, which xterm fills with the
     // selection) instead of interrupting the program; with nothing selected it is ^C as ever.
     this.term.attachCustomKeyEventHandler((event) => !(event.type === 'keydown' && event.ctrlKey && !event.shiftKey && event.key === 'c' && this.term.hasSelection()));
-    this.term.onBinary((bytes) => this.link.send(Uint8Array.from(bytes, (c) => c.charCodeAt(0))));
-    this.term.onResize(({ cols, rows }) => this.link.resize(cols, rows));
-    this.resizeObserver = new ResizeObserver(() => this.fitNow());
+    this.register(this.term.onBinary((bytes) => this.link.send(Uint8Array.from(bytes, (c) => c.charCodeAt(0)))));
+    this.register(this.term.onResize(({ cols, rows }) => this.link.resize(cols, rows)));
+    const resizeObserver = new ResizeObserver(() => this.fitNow());
+    resizeObserver.observe(this.element);
+    this.register(toDisposable(() => resizeObserver.disconnect()));
+  }
+
+  /** Loads an addon that this view owns (xterm would dispose it with the terminal; we say so). */
+  private loadAddon<T extends ITerminalAddon>(addon: T): T {
+    this.term.loadAddon(addon);
+    return this.register(addon);
+  }
+
+  /**
+   * Resolves once the shell has printed something (its prompt): it reads input from then on.
+   * Rejects, saying why in words, when it failed before that (refused, lab gone, exited, closed).
+   */
+  get started(): Promise<void> {
+    return this.shellStart.promise;
+  }
+
+  private noteStartFailure(state: LinkState): void {
+    if (state.kind === 'failed') this.shellStart.reject(state.error.message);
+    else if (state.kind === 'lab-gone') this.shellStart.reject('The lab no longer exists.');
+    else if (state.kind === 'exited') this.shellStart.reject('The shell ended before it printed its prompt.');
+  }
+
+  /** A new shell (or the same one taken back from another tab): it starts again. */
+  restart(): void {
+    if (this.shellStart.settled) this.shellStart = new ShellStart();
+    this.link.restart();
   }
 
   /** Puts the terminal into the page (xterm needs to be in the DOM to measure) and connects. */
@@ -81,7 +148,6 @@ export class TerminalView {
     this.term.open(this.element);
     this.term.textarea?.setAttribute('aria-label', `Terminal ${this.name}: type commands here`);
     void this.loadWebgl();
-    this.resizeObserver.observe(this.element);
     this.fitNow();
     this.link.resize(this.term.cols, this.term.rows);
     this.link.connect();
@@ -93,9 +159,9 @@ export class TerminalView {
       const probe = document.createElement('canvas').getContext('webgl2');
       if (!probe) return;
       const { WebglAddon } = await import('@xterm/addon-webgl');
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => webgl.dispose());
-      this.term.loadAddon(webgl);
+      if (this.disposed) return;
+      const webgl = this.loadAddon(new WebglAddon());
+      this.register(webgl.onContextLoss(() => webgl.dispose()));
     } catch {
       // keep the DOM renderer
     }
@@ -140,12 +206,5 @@ export class TerminalView {
     }
     while (lines.length > 0 && lines.at(-1) === '') lines.pop();
     return lines.join('\n');
-  }
-
-  dispose(): void {
-    this.resizeObserver.disconnect();
-    this.link.stop();
-    this.term.dispose();
-    this.element.remove();
   }
 }

@@ -3,6 +3,7 @@
  * attribute on <html>), so the lab never shows a black box on a white page or the reverse.
  */
 import type { ITheme } from '@xterm/xterm';
+import { toDisposable, type IDisposable } from './disposable.ts';
 
 export type Mode = 'light' | 'dark';
 
@@ -10,13 +11,15 @@ export function currentMode(): Mode {
   return document.documentElement.dataset.theme === 'light' ? 'light' : 'dark';
 }
 
-/** Calls `listener` whenever the page switches between light and dark. */
-export function onModeChange(listener: (mode: Mode) => void): void {
+/** Calls `listener` whenever the page switches between light and dark, until disposed. */
+export function onModeChange(listener: (mode: Mode) => void): IDisposable {
   let last = currentMode();
-  new MutationObserver(() => {
+  const observer = new MutationObserver(() => {
     const mode = currentMode();
     if (mode !== last) listener((last = mode));
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return toDisposable(() => observer.disconnect());
 }
 
 // GitHub's palettes, like the code blocks (Expressive Code's github-dark / github-light).

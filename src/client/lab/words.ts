@@ -2,7 +2,8 @@
  * What the learner reads when something ends or goes wrong: every EXIT reason and lab state in
  * plain words, with the limit's actual value where there is one.
  */
-import type { ExitInfo, LabLimits } from '../../../wire/protocol.ts';
+import type { LabLimits } from '../../../wire/lab-api.ts';
+import type { ExitInfo } from '../../../wire/protocol.ts';
 
 function duration(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;

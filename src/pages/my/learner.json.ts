@@ -4,22 +4,15 @@
  * released its solution. Anonymous: `{ inClass: false }`.
  */
 import type { APIRoute } from 'astro';
+import type { LearnerStatus } from '../../../wire/lab-api.ts';
 import { classroomOf, currentLearner } from '../../classroom/pages.ts';
 
 export const prerender = false;
 
-/** The answer, as the exercise page's script reads it. */
-export interface LearnerInfo {
-  inClass: boolean;
-  classes?: string[];
-  assigned?: { className: string; title: string; dueAt: string; state: string | undefined }[];
-  solutionReleased?: boolean;
-}
-
 export const GET: APIRoute = async (ctx) => {
   const classroom = ctx.locals.classroom ? classroomOf(ctx) : null;
   const learner = classroom ? await currentLearner(ctx) : null;
-  if (!classroom || !learner) return Response.json({ inClass: false } satisfies LearnerInfo);
+  if (!classroom || !learner) return Response.json({ inClass: false } satisfies LearnerStatus);
   const classes = await classroom.studentView(learner);
   const exercise = ctx.url.searchParams.get('exercise') ?? '';
   const assigned = classes.flatMap(({ classRoom, assignments }) =>
@@ -30,5 +23,5 @@ export const GET: APIRoute = async (ctx) => {
     classes: classes.map((c) => c.classRoom.name),
     assigned,
     solutionReleased: exercise ? await classroom.solutionReleased(learner.id, exercise) : false,
-  } satisfies LearnerInfo);
+  } satisfies LearnerStatus);
 };

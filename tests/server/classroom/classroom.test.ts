@@ -14,7 +14,9 @@ import { hashToken, newToken } from '../../../server/classroom/tokens.ts';
 import { toLocalInput } from '../../../server/classroom/time.ts';
 import { COOKIES } from '../../../server/classroom/cookies.ts';
 import { FormClient } from '../../support/form-client.ts';
-import { createLab, deleteLab, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab } from '../../support/lab-client.ts';
+import { checkAnswerSchema, dashboardRowSchema, learnerStatusSchema, solutionSchema, type LabTicket } from '../../../wire/lab-api.ts';
+import { holds } from '../../support/contract.ts';
 import { ROOT } from '../../support/examples.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 
@@ -82,7 +84,7 @@ async function counts() {
 }
 
 /** POSTs to a lab's exercise route as `client` (its cookies say who the learner is). */
-async function exerciseCall(client: FormClient, lab: CreatedLab, path: string, body?: object) {
+async function exerciseCall(client: FormClient, lab: LabTicket, path: string, body?: object) {
   const page = await client.request(`/api/labs/${lab.labId}/exercises/${path}`, {
     method: body ? 'POST' : 'GET',
     headers: { Authorization: `Bearer ${lab.token}`, 'Content-Type': 'application/json' },
@@ -353,7 +355,7 @@ describe('students', () => {
 });
 
 describe('checks in a class', () => {
-  let lab: CreatedLab;
+  let lab: LabTicket;
   before(async () => {
     lab = await createLab(server.base);
   });
@@ -387,16 +389,17 @@ describe('checks in a class', () => {
     const before = (await counts()).submissions;
     const check = await exerciseCall(student, lab, 'tcp-echo/check', { lang: 'ts' });
     assert.equal(check.status, 200, JSON.stringify(check.body));
-    assert.equal(check.body.saved, true);
-    const saved = await store().submissionById(Number(check.body.submissionId));
+    const answer = holds(checkAnswerSchema, check.body, 'a saved check');
+    assert.equal(answer.saved, true);
+    const saved = await store().submissionById(Number(answer.submissionId));
     assert.ok(saved, 'the answered check is in the database');
-    assert.equal(saved.passed, check.body.passed);
-    assert.equal(saved.total, check.body.total);
+    assert.equal(saved.passed, answer.passed);
+    assert.equal(saved.total, answer.total);
     assert.ok(saved.passed < saved.total, 'the starter does not pass');
     assert.equal(saved.checks.length, saved.total);
 
     await Promise.race([rowEvent, new Promise((_, reject) => setTimeout(() => reject(new Error(`no row event in 10 s; the feed said:\n${received}`)), 10_000))]);
-    const row = JSON.parse(/event: row\ndata: (.*)\n/.exec(received.slice(received.lastIndexOf('event: row')))![1]!) as { displayName: string; cells: { exerciseId: string; state: string; text: string }[] };
+    const row = holds(dashboardRowSchema, JSON.parse(/event: row\ndata: (.*)\n/.exec(received.slice(received.lastIndexOf('event: row')))![1]!), 'the live row');
     assert.equal(row.displayName, 'Robin');
     assert.equal(row.cells.find((c) => c.exerciseId === 'tcp-echo')?.state, 'in-progress');
     assert.match(row.cells.find((c) => c.exerciseId === 'tcp-echo')!.text, /^In progress · best \d+\/\d+ · 1 check$/);
@@ -415,7 +418,7 @@ describe('checks in a class', () => {
 
     const anonymous = await exerciseCall(new FormClient(server.base), lab, 'tcp-echo/check', { lang: 'ts' });
     assert.equal(anonymous.status, 200);
-    assert.equal(anonymous.body.saved, false);
+    assert.equal(holds(checkAnswerSchema, anonymous.body, 'an anonymous check').saved, false);
     assert.equal((await counts()).submissions, before + 1, 'only the student\'s check was recorded');
   });
 
@@ -426,13 +429,13 @@ describe('checks in a class', () => {
     const student = await joinAs(classId, 'Lee');
     const released = await exerciseCall(student, lab, 'udp-upper/solution/ts');
     assert.equal(released.status, 200, JSON.stringify(released.body));
-    assert.ok((released.body.files as unknown[]).length > 0);
+    assert.ok(holds(solutionSchema, released.body, 'a released solution').files.length > 0);
     assert.equal((await exerciseCall(new FormClient(server.base), lab, 'udp-upper/solution/ts')).status, 403, 'not for a learner outside the class');
     assert.equal((await exerciseCall(student, lab, 'tcp-echo/solution/ts')).status, 403, 'nor for an exercise not released');
-    const info = JSON.parse((await student.get('/my/learner.json?exercise=udp-upper')).text) as { inClass: boolean; solutionReleased: boolean; assigned: unknown[] };
+    const info = holds(learnerStatusSchema, JSON.parse((await student.get('/my/learner.json?exercise=udp-upper')).text), 'the learner status');
     assert.equal(info.inClass, true);
     assert.equal(info.solutionReleased, true);
-    assert.equal(info.assigned.length, 1);
+    assert.equal(info.assigned?.length, 1);
   });
 });
 

@@ -13,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import { openSqliteStore } from '../../../server/classroom/store/sqlite.ts';
 import { toLocalInput } from '../../../server/classroom/time.ts';
 import { FormClient } from '../../support/form-client.ts';
-import { createLab, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { ROOT } from '../../support/examples.ts';
 
 interface ServerProcess {
@@ -113,16 +114,16 @@ describe('the server as a process', () => {
     const student = new FormClient(server.base);
     assert.equal((await student.post(`/join/${code}/`, { displayName: 'Sam' })).status, 303);
 
-    const labs: CreatedLab[] = [];
+    const labs: LabTicket[] = [];
     for (let i = 0; i < 3; i++) labs.push(await createLab(server.base));
-    const call = (lab: CreatedLab, action: string) =>
+    const call = (lab: LabTicket, action: string) =>
       student.request(`/api/labs/${lab.labId}/exercises/tcp-echo/${action}`, { method: 'POST', headers: { Authorization: `Bearer ${lab.token}`, 'Content-Type': 'application/json' }, body: '{"lang":"ts"}' });
     for (const lab of labs) assert.equal((await call(lab, 'start')).status, 200);
 
     // Four checks at a time per lab, each replaced as it answers, until the server is killed.
     const acknowledged: number[] = [];
     let killed = false;
-    const worker = async (lab: CreatedLab) => {
+    const worker = async (lab: LabTicket) => {
       while (!killed) {
         try {
           const res = await call(lab, 'check');

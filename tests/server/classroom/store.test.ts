@@ -11,7 +11,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { MIGRATIONS } from '../../../server/classroom/store/migrations.ts';
 import { LATEST_VERSION, openSqliteStore, type SqliteStore } from '../../../server/classroom/store/sqlite.ts';
-import { DuplicateError, type CheckLine, type NewAssignment } from '../../../server/classroom/store/types.ts';
+import type { CheckLine } from '../../../wire/lab-api.ts';
+import { DuplicateError, type NewAssignment } from '../../../server/classroom/store/types.ts';
 
 const folders: string[] = [];
 after(() => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { probe } from '../../support/probe.ts';
@@ -15,7 +16,7 @@ import { probe } from '../../support/probe.ts';
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: CreatedLab, termId: string) => {
+  const open = (lab: LabTicket, termId: string) => {
     const t = new TermClient(server.base, lab, termId);
     terms.push(t);
     return t;

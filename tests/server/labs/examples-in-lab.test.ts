@@ -6,9 +6,10 @@
  * loopback, /tmp) and that the programs behave on a real terminal, not only on pipes.
  */
 import { after, before, describe, it } from 'node:test';
-import { TOPICS } from '../../../src/catalog/example-manifest.ts';
+import { TOPICS } from '../../../src/catalog/topics.ts';
 import { allExamples, type Placeholders } from '../../support/examples.ts';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { runExamplePair } from '../../support/lab-terminals.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
@@ -20,7 +21,7 @@ const examples = allExamples().filter((example) => topics.includes(example.topic
 for (const driver of testDrivers()) {
   describe(`examples in a ${driver} lab`, () => {
     let server: TestServer;
-    const labs = new Set<CreatedLab>();
+    const labs = new Set<LabTicket>();
     const terms = new Set<TermClient>();
 
     before(async () => {

@@ -10,7 +10,9 @@ import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import { apiErrorSchema, listingSchema, type ApiErrorBody, type LabTicket } from '../../../wire/lab-api.ts';
+import { holds } from '../../support/contract.ts';
 import { EXAMPLES } from '../../support/examples.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
@@ -25,9 +27,9 @@ interface Answer {
   body: Buffer;
 }
 
-/** The body of a JSON error answer. */
-function errorOf(answer: Answer): { error: string; reason: string } {
-  return JSON.parse(answer.body.toString()) as { error: string; reason: string };
+/** The body of a JSON error answer, as the contract says it is. */
+function errorOf(answer: Answer): ApiErrorBody {
+  return holds(apiErrorSchema, JSON.parse(answer.body.toString()), `a ${answer.status} answer`);
 }
 
 /**
@@ -59,15 +61,15 @@ function rawRequest(base: string, method: string, path: string, token: string, b
 
 for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => {
   let server: TestServer;
-  let lab: CreatedLab;
+  let lab: LabTicket;
   const terms: TermClient[] = [];
-  const open = (someLab: CreatedLab, termId: string) => {
+  const open = (someLab: LabTicket, termId: string) => {
     const t = new TermClient(server.base, someLab, termId);
     terms.push(t);
     return t;
   };
 
-  async function call(method: string, route: string, options: { body?: Uint8Array<ArrayBuffer>; token?: string | null; lab?: CreatedLab } = {}): Promise<Answer> {
+  async function call(method: string, route: string, options: { body?: Uint8Array<ArrayBuffer>; token?: string | null; lab?: LabTicket } = {}): Promise<Answer> {
     const target = options.lab ?? lab;
     const token = options.token === undefined ? target.token : options.token;
     const res = await fetch(`${server.base}/api/labs/${target.labId}/${route}`, {
@@ -90,7 +92,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   it('lists the course examples with their sizes, examples/ by default', async () => {
     const answer = await call('GET', 'files');
     assert.equal(answer.status, 200);
-    const listing = JSON.parse(answer.body.toString()) as { dir: string; entries: { path: string; kind: string; size: number }[]; truncated: boolean };
+    const listing = holds(listingSchema, JSON.parse(answer.body.toString()), 'a listing');
     assert.equal(listing.dir, 'examples');
     assert.equal(listing.truncated, false);
     assert.deepEqual(listing.entries.find((e) => e.path === SERVER_C), { path: SERVER_C, kind: 'file', size: original.length });

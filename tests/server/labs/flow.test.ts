@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
 
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
-  let lab: CreatedLab;
+  let lab: LabTicket;
   const terms: TermClient[] = [];
   const open = (termId: string, options = {}) => {
     const t = new TermClient(server.base, lab, termId, options);

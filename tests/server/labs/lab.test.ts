@@ -9,14 +9,15 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { encode, Op } from '../../../wire/protocol.ts';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
 
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: CreatedLab, termId: string, options = {}) => {
+  const open = (lab: LabTicket, termId: string, options = {}) => {
     const t = new TermClient(server.base, lab, termId, options);
     terms.push(t);
     return t;
@@ -112,7 +113,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   });
 
   describe('the bridge under abuse', () => {
-    let lab: CreatedLab;
+    let lab: LabTicket;
     before(async () => {
       lab = await createLab(server.base);
     });

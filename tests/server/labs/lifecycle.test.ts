@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { createLab, TermClient } from '../../support/lab-client.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
+import { initPid } from '../../support/sandboxes.ts';
 
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   const servers: TestServer[] = [];
@@ -104,6 +105,21 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await late.opened();
       late.type('echo "[$MARK]"\r');
       await late.waitFor('[]', 5000); // a new shell: the old one was killed after the grace period
+    });
+
+    it('ends a lab whose sandbox died (its init killed from the host) with reason killed; the lab is gone', async () => {
+      const s = await server({});
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      process.kill(initPid(driver, s.config.SANDBOX_INSTANCE, lab.labId), 'SIGKILL');
+      await t.until(() => t.exit !== null, 'EXIT', 10_000);
+      assert.equal(t.exit!.reason, 'killed');
+      for (let waited = 0; s.labs.count > 0 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(s.labs.count, 0, 'the lab ended');
+      const status = await fetch(`${s.base}/api/labs/${lab.labId}`, { headers: { Authorization: `Bearer ${lab.token}` } });
+      assert.equal(status.status, 404, 'the lab is gone');
     });
 
     it('answers 429 over the per-client cap and 503 at capacity, with a reason', async () => {

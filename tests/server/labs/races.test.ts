@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createLab, deleteLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
 
@@ -20,7 +21,7 @@ async function gauge(base: string, name: string): Promise<number> {
 }
 
 /** Runs `step` before each shell of the lab starts (`when` 'before') or is handed over ('after'). */
-function aroundShellStart(s: TestServer, lab: CreatedLab, when: 'before' | 'after', step: () => Promise<unknown>): void {
+function aroundShellStart(s: TestServer, lab: LabTicket, when: 'before' | 'after', step: () => Promise<unknown>): void {
   const sandbox = s.labs.get(lab.labId)!.sandbox;
   const openShell = sandbox.openShell.bind(sandbox);
   sandbox.openShell = async (size) => {
@@ -32,7 +33,7 @@ function aroundShellStart(s: TestServer, lab: CreatedLab, when: 'before' | 'afte
 }
 
 /** Shells of this lab start 300 ms late, as on a busy machine. Returns how many have started. */
-function slowShellStart(s: TestServer, lab: CreatedLab): () => number {
+function slowShellStart(s: TestServer, lab: LabTicket): () => number {
   let started = 0;
   aroundShellStart(s, lab, 'before', async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -50,7 +51,7 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 10_0
   }
 }
 
-async function labTerminals(base: string, lab: CreatedLab): Promise<string[]> {
+async function labTerminals(base: string, lab: LabTicket): Promise<string[]> {
   const res = await fetch(`${base}/api/labs/${lab.labId}`, { headers: { Authorization: `Bearer ${lab.token}` } });
   assert.equal(res.status, 200);
   return ((await res.json()) as { terminals: string[] }).terminals;
@@ -69,7 +70,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     servers.push(s);
     return s;
   }
-  const open = (s: TestServer, lab: CreatedLab, termId: string, options = {}) => {
+  const open = (s: TestServer, lab: LabTicket, termId: string, options = {}) => {
     const t = new TermClient(s.base, lab, termId, options);
     terms.push(t);
     return t;

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLab, TermClient, type CreatedLab } from '../../support/lab-client.ts';
+import { createLab, TermClient } from '../../support/lab-client.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
 
@@ -19,7 +20,7 @@ after(() => process.off('unhandledRejection', onRejection));
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: CreatedLab, termId: string) => {
+  const open = (lab: LabTicket, termId: string) => {
     const t = new TermClient(server.base, lab, termId);
     terms.push(t);
     return t;

@@ -1,0 +1,56 @@
+/**
+ * The buttons in the panel's bar: Files, Tabs/Split, A− / A+, Screen reader, Full screen, Hide,
+ * End lab. The display settings are remembered (session.ts) and applied to every terminal.
+ */
+import { button, type Panel } from './panel.ts';
+import { savePrefs, type Prefs } from './session.ts';
+import type { TerminalPanes } from './terminal-panes.ts';
+
+export interface ToolActions {
+  files(): void;
+  hide(): void;
+  endLab(): void;
+}
+
+export function addTools(panel: Panel, prefs: Prefs, terminals: TerminalPanes, actions: ToolActions): void {
+  const refit = () => requestAnimationFrame(() => terminals.forEach((view) => view.fitNow()));
+  const toggleLayout = () => {
+    panel.setLayout(prefs.layout === 'split' ? 'tabs' : 'split');
+    showSettings();
+    refit();
+  };
+  const toggleScreenReader = () => {
+    prefs.screenReader = !prefs.screenReader;
+    savePrefs(prefs);
+    terminals.forEach((view) => view.setScreenReader(prefs.screenReader));
+    showSettings();
+  };
+  const toggleFullscreen = () => {
+    fullscreen.setAttribute('aria-pressed', String(panel.toggleFullscreen()));
+    refit();
+  };
+  const setFontSize = (size: number) => {
+    prefs.fontSize = Math.max(10, Math.min(28, size));
+    savePrefs(prefs);
+    terminals.forEach((view) => view.setFontSize(prefs.fontSize));
+  };
+  const layout = button('', toggleLayout, { className: 'lab-tool' });
+  const reader = button('Screen reader', toggleScreenReader, { className: 'lab-tool', title: 'Screen reader mode: terminal output is read out' });
+  const fullscreen = button('Full screen', toggleFullscreen, { className: 'lab-tool' });
+  const showSettings = () => {
+    layout.textContent = prefs.layout === 'split' ? 'Tabs' : 'Split';
+    layout.title = prefs.layout === 'split' ? 'Show one terminal at a time' : 'Show every terminal at once';
+    reader.setAttribute('aria-pressed', String(prefs.screenReader));
+  };
+  panel.tools.append(
+    button('Files', actions.files, { className: 'lab-tool', title: 'Open the editor on this page\'s files in the lab' }),
+    layout,
+    button('A−', () => setFontSize(prefs.fontSize - 1), { className: 'lab-tool', title: 'Smaller terminal text', ariaLabel: 'A− (smaller terminal text)' }),
+    button('A+', () => setFontSize(prefs.fontSize + 1), { className: 'lab-tool', title: 'Larger terminal text', ariaLabel: 'A+ (larger terminal text)' }),
+    reader,
+    fullscreen,
+    button('Hide', actions.hide, { className: 'lab-tool', title: 'Hide the panel; the lab keeps running' }),
+    button('End lab', actions.endLab, { className: 'lab-tool lab-danger', title: 'Stop every program and remove the lab' }),
+  );
+  showSettings();
+}
