@@ -73,7 +73,7 @@ export const configSchema = z.object({
   PUBLIC_URL: z
     .url('must be the address students open, such as https://sockets.example.org')
     .optional()
-    .describe('The address people use to reach the site, when it differs from what the server sees (behind a TLS proxy): used in join and reset links, and https here makes cookies Secure.'),
+    .describe('The address people use to reach the site: join and reset links are built on it (unset, only requests from this machine to localhost get them), https here makes cookies Secure and turns on HSTS.'),
   TRUST_PROXY: z.coerce
     .number()
     .int('must be a whole number')
@@ -81,6 +81,22 @@ export const configSchema = z.object({
     .max(10)
     .default(0)
     .describe('How many reverse proxies stand in front of the server (nginx, Caddy, a load balancer): the learner\'s address, for MAX_LABS_PER_CLIENT, is then read from X-Forwarded-For. 0: the connection\'s own address.'),
+  CHECKS_PER_MINUTE: count(20, 'Checks ("Check my work") one classroom student may run in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
+  STARTS_PER_MINUTE: count(20, 'Exercise starts ("Start in the lab") one classroom student may make in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
+  SIGNUPS_PER_HOUR: count(10, 'Instructor accounts one client address may try to create in an hour; more get 429.'),
+  RESET_REQUESTS_PER_HOUR: count(10, 'Password reset links ("Forgot the password?") one client address may ask for in an hour; more get 429.'),
+  DASHBOARD_PUSH_MS: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds')
+    .min(0)
+    .max(60_000)
+    .default(1000)
+    .describe('A live dashboard gets at most one update per assignment in this many milliseconds; what changes meanwhile arrives together. 0: every change at once.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (make one with: openssl rand -hex 32)')
+    .optional()
+    .describe('When set, GET /metrics answers only requests with `Authorization: Bearer <this token>` (401 otherwise). Unset: /metrics is open to anyone who reaches the port.'),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().describe('Least severe log lines written (JSON on stdout): fatal, error, warn, info, debug, trace or silent. Default info (warn under the test runner).'),
 });
 
