@@ -20,6 +20,10 @@ export default defineConfig({
   // render on the server each) on hover. Lesson pages are static files and load fast without it.
   prefetch: false,
   site: process.env.SOCKETLAB_SITE_URL ?? 'http://localhost:4321',
+  // Astro inlines small scripts into the page; ours all stay files of their own, so the
+  // Content-Security-Policy (server/security-headers.ts) can allow scripts from this origin and the
+  // hashes of the few inline scripts Starlight writes into the built pages, and nothing else inline.
+  vite: { build: { assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined) } },
   integrations: [
     starlight({
       title: 'Socket Lab',

@@ -35,10 +35,10 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
-  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab with no input and no terminal attached ends after this long.'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity (typing, attaching a terminal, saving a file, starting or checking an exercise) ends after this long; a terminal merely left attached is not activity.'),
   LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
-  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal waits for its browser to reattach after a disconnect.'),
+  LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
@@ -76,7 +76,7 @@ export const configSchema = z.object({
   PUBLIC_URL: z
     .url('must be the address students open, such as https://sockets.example.org')
     .optional()
-    .describe('The address people use to reach the site, when it differs from what the server sees (behind a TLS proxy): used in join and reset links, and https here makes cookies Secure.'),
+    .describe('The address people use to reach the site: join and reset links are built on it (unset, only requests from this machine to localhost get them), https here makes cookies Secure and turns on HSTS.'),
   TRUST_PROXY: z.coerce
     .number()
     .int('must be a whole number')
@@ -84,6 +84,22 @@ export const configSchema = z.object({
     .max(10)
     .default(0)
     .describe('How many reverse proxies stand in front of the server (nginx, Caddy, a load balancer): the learner\'s address, for MAX_LABS_PER_CLIENT, is then read from X-Forwarded-For. 0: the connection\'s own address.'),
+  CHECKS_PER_MINUTE: count(20, 'Checks ("Check my work") one classroom student may run in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
+  STARTS_PER_MINUTE: count(20, 'Exercise starts ("Start in the lab") one classroom student may make in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
+  SIGNUPS_PER_HOUR: count(10, 'Instructor accounts one client address may try to create in an hour; more get 429.'),
+  RESET_REQUESTS_PER_HOUR: count(10, 'Password reset links ("Forgot the password?") one client address may ask for in an hour; more get 429.'),
+  DASHBOARD_PUSH_MS: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds')
+    .min(0)
+    .max(60_000)
+    .default(1000)
+    .describe('A live dashboard gets at most one update per assignment in this many milliseconds; what changes meanwhile arrives together. 0: every change at once.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (make one with: openssl rand -hex 32)')
+    .optional()
+    .describe('When set, GET /metrics answers only requests with `Authorization: Bearer <this token>` (401 otherwise). Unset: /metrics is open to anyone who reaches the port.'),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().describe('Least severe log lines written (JSON on stdout): fatal, error, warn, info, debug, trace or silent. Default info (warn under the test runner).'),
 });
 

@@ -18,6 +18,7 @@ import { ApiError } from '../wire/api-error.ts';
 import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
 import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { installCrashPolicy } from './crash-policy.ts';
 import { handleFileRoute } from './routes/files.ts';
 import { handleExerciseRoute } from './routes/exercises.ts';
 import { createDriver, unavailableDriver } from './labs/drivers.ts';
@@ -27,6 +28,8 @@ import { Classroom } from './classroom/classroom.ts';
 import { openSqliteStore } from './classroom/store/sqlite.ts';
 import { log } from './log.ts';
 import { registry } from './metrics.ts';
+import { inlineScriptHashes, securityHeaders } from './security-headers.ts';
+import { sameSecret } from './classroom/tokens.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -55,7 +58,14 @@ export async function startServer(config: Config) {
   }
   const labs = new LabManager(config, driver);
   const bridge = new Bridge(config, labs);
-  const classroom = new Classroom({ store, sessionDays: config.SESSION_DAYS, timeZone: config.TIME_ZONE, log });
+  const classroom = new Classroom({
+    store,
+    sessionDays: config.SESSION_DAYS,
+    timeZone: config.TIME_ZONE,
+    log,
+    limits: { checksPerMinute: config.CHECKS_PER_MINUTE, startsPerMinute: config.STARTS_PER_MINUTE, signUpsPerHour: config.SIGNUPS_PER_HOUR, resetRequestsPerHour: config.RESET_REQUESTS_PER_HOUR },
+    dashboardPushMs: config.DASHBOARD_PUSH_MS,
+  });
   classroom.startSnapshots();
   // What Astro's on-demand pages (the classroom) get as `Astro.locals`; a fresh copy per request,
   // since the middleware adds the signed-in user to it.
@@ -71,6 +81,7 @@ export async function startServer(config: Config) {
     throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
   }
   const serveStatic = sirv(resolve(siteDir, 'client'), { dev: false, etag: true }) as Handler;
+  const headers = Object.entries(securityHeaders({ scriptHashes: inlineScriptHashes(resolve(siteDir, 'client')), https: publicUrl?.protocol === 'https:' }));
   const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -84,6 +95,12 @@ export async function startServer(config: Config) {
       return true;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
+      const token = bearer(req);
+      if (config.METRICS_TOKEN && !(token && sameSecret(token, config.METRICS_TOKEN))) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        sendError(res, new ApiError(401, 'unauthorized', '/metrics needs the header `Authorization: Bearer <METRICS_TOKEN>` (the token set on the server).'));
+        return true;
+      }
       res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
       res.end(await registry.metrics());
       return true;
@@ -128,6 +145,7 @@ export async function startServer(config: Config) {
   };
 
   const server = createServer((req, res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
     api(req, res)
       .then((handled) => {
         if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
@@ -165,6 +183,7 @@ export async function startServer(config: Config) {
 }
 
 if (import.meta.main) {
+  installCrashPolicy(log);
   let config: Config;
   try {
     config = loadConfig();

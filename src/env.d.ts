@@ -6,9 +6,9 @@ declare namespace App {
     classroom?: import('../server/classroom/classroom.ts').Classroom;
     /** Set by the server from PUBLIC_URL; otherwise cookies are Secure when the request is https. */
     secureCookies?: boolean;
-    /** PUBLIC_URL's origin (https://class.example.org), for links written to the log; else the request's. */
+    /** PUBLIC_URL's origin (https://class.example.org): join and reset links point there (server/classroom/links.ts). */
     publicOrigin?: string;
-    /** The client's address, from X-Forwarded-For when TRUST_PROXY says proxies stand in front (sign-in limits). */
+    /** The client's address, from X-Forwarded-For when TRUST_PROXY says proxies stand in front (per-address limits, links). */
     clientAddress?: string;
     /** Session length, for the cookie's Max-Age. */
     sessionDays?: number;

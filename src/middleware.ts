@@ -1,6 +1,8 @@
 /**
- * Runs before every on-demand page (the classroom): who is signed in, and headers no classroom page
- * should go without. Prerendered lesson pages pass straight through.
+ * Runs before every on-demand page (the classroom): who is signed in, and no caching of pages with
+ * someone's data. Prerendered lesson pages pass straight through. The security headers every
+ * answer carries (CSP, no framing, Referrer-Policy, nosniff) are set by the server
+ * (server/security-headers.ts).
  */
 import { defineMiddleware } from 'astro:middleware';
 import { COOKIES } from '../server/classroom/cookies.ts';
@@ -19,10 +21,6 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
     }
   }
   const response = await next();
-  // Pages with someone's data are never cached, framed or sent a referrer with tokens in its URL.
   response.headers.set('Cache-Control', 'no-store');
-  response.headers.set('X-Frame-Options', 'DENY');
-  response.headers.set('Referrer-Policy', 'same-origin');
-  response.headers.set('X-Content-Type-Options', 'nosniff');
   return response;
 });

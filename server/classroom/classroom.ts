@@ -8,34 +8,17 @@
  * class that is not theirs gets the same NotFound as for a class that does not exist.
  */
 import { EventEmitter } from 'node:events';
-import { ApiError } from '../../wire/api-error.ts';
+import { fitChecks } from './check-text.ts';
+import { DashboardFeed, type JoinEvent, type WorkEvent } from './dashboard-feed.ts';
+import { ClassroomError, notFound } from './errors.ts';
 import { buildGrid, type Grid } from './grid.ts';
+import { ClassroomLimits, type LimitSettings } from './limits.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
-import { FailureLimiter } from './rate-limit.ts';
 import { hashToken, newJoinCode, newToken } from './tokens.ts';
-import { DuplicateError, type Assignment, type ClassRoom, type Id, type Learner, type Member, type NewAssignment, type NewSubmission, type Session, type Store, type Submission, type User } from './store/types.ts';
+import { DuplicateError, type Assignment, type Block, type ClassRoom, type Id, type Learner, type Member, type NewAssignment, type NewSubmission, type Session, type Store, type Submission, type User } from './store/types.ts';
 
-const BRAND = Symbol.for('socketlab.ClassroomError');
-
-/** A request the classroom refuses, as the lab server's routes refuse theirs; 429s say when to retry. */
-export class ClassroomError extends ApiError {
-  readonly retryAfterMs: number;
-  readonly [BRAND] = true;
-  constructor(status: number, reason: string, message: string, retryAfterMs = 0) {
-    super(status, reason, message);
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-/**
- * `instanceof` would not do: Astro's pages are bundled with their own copy of this module, while
- * the classroom they call is the server's, so an error thrown by one is not an instance of the other.
- */
-export function isClassroomError(err: unknown): err is ClassroomError {
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
-}
-
-const notFound = (what: string) => new ClassroomError(404, 'not-found', `There is no such ${what}, or it is not yours.`);
+export { ClassroomError, isClassroomError } from './errors.ts';
+export type { JoinEvent, WorkEvent } from './dashboard-feed.ts';
 
 export interface ClassroomOptions {
   store: Store;
@@ -43,22 +26,15 @@ export interface ClassroomOptions {
   timeZone: string;
   /** Where reset links are written when no mail is configured: the server's log. */
   log: { warn: (fields: object, message: string) => void; info: (fields: object, message: string) => void };
+  limits: LimitSettings;
+  /** At most one live dashboard update per assignment in this many milliseconds (DASHBOARD_PUSH_MS). */
+  dashboardPushMs: number;
   now?: () => number;
 }
 
-/** Emitted on `events` when a learner's work changes, and when a student joins a class. */
-export interface WorkEvent {
-  learnerId: Id;
-  exerciseId: string;
-}
-export interface JoinEvent {
-  classId: Id;
-  member: Member;
-}
-
 const RESET_MINUTES = 60;
-/** Sign-in failures allowed per email and per client address in 15 minutes. */
-const SIGN_IN_LIMITS = { email: 5, client: 30, windowMs: 15 * 60_000 };
+/** What the operator is told when a link cannot be made: no trusted address to put in it. */
+export const SET_PUBLIC_URL = 'set PUBLIC_URL to the address people open (such as https://sockets.example.org; docs/deploy.md)';
 
 export class Classroom {
   readonly store: Store;
@@ -67,8 +43,9 @@ export class Classroom {
   private readonly sessionMs: number;
   private readonly log: ClassroomOptions['log'];
   private readonly now: () => number;
-  private readonly byEmail = new FailureLimiter(SIGN_IN_LIMITS.email, SIGN_IN_LIMITS.windowMs);
-  private readonly byClient = new FailureLimiter(SIGN_IN_LIMITS.client, SIGN_IN_LIMITS.windowMs);
+  private readonly limits: ClassroomLimits;
+  /** The live dashboards' feed (src/pages/classes/.../events.ts subscribes to it). */
+  readonly dashboards: DashboardFeed;
   private snapshotTimer: NodeJS.Timeout | null = null;
 
   constructor(options: ClassroomOptions) {
@@ -77,7 +54,15 @@ export class Classroom {
     this.sessionMs = options.sessionDays * 24 * 60 * 60_000;
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    this.events.setMaxListeners(0); // one listener per open dashboard
+    this.limits = new ClassroomLimits(options.limits, this.now);
+    this.dashboards = new DashboardFeed({
+      events: this.events,
+      store: this.store,
+      grid: (assignment) => this.grid(assignment),
+      intervalMs: options.dashboardPushMs,
+      onError: (err) => this.log.warn({ err }, 'a live dashboard update failed'),
+      now: this.now,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -91,7 +76,9 @@ export class Classroom {
     return { token, session };
   }
 
-  async signUp(input: { email: string; name: string; password: string }): Promise<{ user: User; token: string }> {
+  /** Makes an account and signs it in; 409 for a taken email, 429 past SIGNUPS_PER_HOUR from `client`. */
+  async signUp(input: { email: string; name: string; password: string }, client: string): Promise<{ user: User; token: string }> {
+    this.limits.signUp(client);
     try {
       const user = await this.store.createUser({ email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
       return { user, token: (await this.newSession(user.id)).token };
@@ -101,22 +88,17 @@ export class Classroom {
     }
   }
 
-  /** Signs in, or throws 401 (wrong email or password, never saying which) or 429 (too many tries). */
+  /** Signs in, or throws 401 (wrong email or password, never saying which) or 429 (too many failures from `client`). */
   async signIn(input: { email: string; password: string }, client: string): Promise<{ user: User; token: string }> {
-    const now = this.now();
-    const wait = Math.max(this.byEmail.retryAfter(input.email, now), this.byClient.retryAfter(client, now));
-    if (wait > 0) {
-      throw new ClassroomError(429, 'rate-limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s), or reset the password.`, wait);
-    }
+    this.limits.beforeSignIn(input.email, client);
     const found = await this.store.userByEmail(input.email);
     // Verify against a dummy hash for an unknown email, so the answer takes as long either way.
     const ok = await verifyPassword(input.password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !ok) {
-      this.byEmail.fail(input.email, now);
-      this.byClient.fail(client, now);
+      this.limits.signInFailed(input.email, client);
       throw new ClassroomError(401, 'wrong-password', 'The email or the password is wrong.');
     }
-    this.byEmail.clear(input.email);
+    this.limits.signInSucceeded(input.email, client);
     const { passwordHash: _, ...user } = found;
     return { user, token: (await this.newSession(user.id)).token };
   }
@@ -141,8 +123,15 @@ export class Classroom {
   /**
    * Makes a one-time reset link for `email` and writes it to the server log (no mail is sent:
    * the host reads it there and passes it on). Says nothing about whether the email exists.
+   * `origin` is where the link points (linkOrigin, ./links.ts); with none, no link is made and
+   * the operator is told to set PUBLIC_URL. 429 past RESET_REQUESTS_PER_HOUR from `client`.
    */
-  async requestReset(email: string, origin: string): Promise<void> {
+  async requestReset(email: string, origin: string | null, client: string): Promise<void> {
+    this.limits.resetRequest(client);
+    if (origin === null) {
+      this.noPublicUrl('a password reset link', client);
+      throw new ClassroomError(503, 'no-public-url', `This server cannot make reset links yet: it does not know the address people open it at. Whoever runs it must ${SET_PUBLIC_URL}.`);
+    }
     const user = await this.store.userByEmail(email);
     if (!user) {
       this.log.info({ email }, 'password reset asked for an email with no account');
@@ -154,13 +143,18 @@ export class Classroom {
     this.log.warn({ email: user.email, link }, `password reset link for ${user.email} (valid ${RESET_MINUTES} minutes, once): ${link}`);
   }
 
+  /** Tells the operator, in the log, that `what` was not made for lack of PUBLIC_URL (links.ts). */
+  noPublicUrl(what: string, client: string): void {
+    this.log.warn({ client }, `${what} was asked for from ${client}, but this server does not know the address people open it at, so it made none: ${SET_PUBLIC_URL}`);
+  }
+
   /** Sets a new password with a reset token; every session of the user ends. False when the link is used or expired. */
   async resetPassword(token: string, password: string): Promise<boolean> {
     const userId = await this.store.useReset(hashToken(token), this.now());
     if (userId === null) return false;
     await this.store.setPassword(userId, await hashPassword(password));
     await this.store.deleteSessionsOf(userId);
-    this.byEmail.clear((await this.store.userById(userId))?.email ?? '');
+    this.limits.passwordReset((await this.store.userById(userId))?.email ?? '');
     return true;
   }
 
@@ -209,19 +203,37 @@ export class Classroom {
     return this.store.classByJoinCode(code);
   }
 
+  /** Joins, or throws 403 `blocked` when the instructor removed this learner and blocked rejoining. */
   async join(classRoom: ClassRoom, learner: Learner, displayName: string): Promise<Member> {
+    if (await this.store.isBlocked(classRoom.id, learner.id)) throw blockedError();
     const member = await this.store.addMember({ classId: classRoom.id, learnerId: learner.id, displayName });
     this.events.emit('join', { classId: classRoom.id, member } satisfies JoinEvent);
     return member;
   }
 
-  /** Takes a student out of `owner`'s class; they can join again with the link. */
-  async removeMember(owner: User, classId: Id, memberId: Id): Promise<Member> {
+  /**
+   * Takes a student out of `owner`'s class. They can join again with the link, unless `block`:
+   * then this learner (this browser's device token, or the account) is refused until unblocked.
+   */
+  async removeMember(owner: User, classId: Id, memberId: Id, block = false): Promise<Member> {
     const classRoom = await this.ownedClass(owner, classId);
     const member = await this.store.memberById(memberId);
     if (!member || member.classId !== classRoom.id) throw notFound('student in this class');
-    await this.store.removeMember(member.id);
+    await this.store.removeMember(member.id, block);
     return member;
+  }
+
+  async unblock(owner: User, classId: Id, learnerId: Id): Promise<Block> {
+    const classRoom = await this.ownedClass(owner, classId);
+    const found = (await this.store.blocksOf(classRoom.id)).find((b) => b.learnerId === learnerId);
+    if (!found) throw notFound('blocked student in this class');
+    await this.store.unblock(classRoom.id, learnerId);
+    return found;
+  }
+
+  /** Whether `learner` was removed from `classRoom` and blocked from joining again. */
+  async isBlocked(classRoom: ClassRoom, learner: Learner): Promise<boolean> {
+    return this.store.isBlocked(classRoom.id, learner.id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -292,9 +304,17 @@ export class Classroom {
   // -------------------------------------------------------------------------------------------
   // Work: checks and starts, recorded as the lab server runs them
 
-  /** Records a check the server ran; durable once this resolves. Dashboards hear of it at once. */
+  /** Throws 429 when this learner has checked (or started) more often than CHECKS_PER_MINUTE (STARTS_PER_MINUTE) allows. */
+  allowWork(learnerId: Id, action: 'check' | 'start'): void {
+    this.limits.work(learnerId, action);
+  }
+
+  /**
+   * Records a check the server ran, its check lines cut to what is kept (./check-text.ts); durable
+   * once this resolves. Open dashboards hear of it (./dashboard-feed.ts).
+   */
   async recordCheck(input: NewSubmission): Promise<Submission> {
-    const submission = await this.store.addSubmission(input);
+    const submission = await this.store.addSubmission({ ...input, ...fitChecks(input.checks) });
     this.events.emit('work', { learnerId: input.learnerId, exerciseId: input.exerciseId } satisfies WorkEvent);
     return submission;
   }
@@ -356,7 +376,11 @@ export class Classroom {
 
   async close(): Promise<void> {
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.dashboards.close();
     this.events.removeAllListeners();
     await this.store.close();
   }
 }
+
+/** What a removed and blocked student is told when they try to join again. */
+export const blockedError = () => new ClassroomError(403, 'blocked', 'Your instructor removed you from this class and blocked joining it again. If that is a mistake, ask them to unblock you.');

@@ -10,10 +10,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeClientFrame, encode, Op, ProtocolError, TERM_ID_PATTERN } from '../../wire/protocol.ts';
 import { ApiError } from '../../wire/api-error.ts';
 import type { Config } from '../config.ts';
-import { LabError, type LabManager } from './manager.ts';
+import { LabError, type Lab, type LabManager } from './manager.ts';
 import { labLog, log } from '../log.ts';
 import { metrics } from '../metrics.ts';
-import type { Peer } from './terminal.ts';
+import type { Peer, Terminal } from './terminal.ts';
 
 const TERMINAL_PATH = /^\/api\/labs\/([^/]+)\/terminals\/([^/]+)$/;
 /** ws itself refuses anything above this before buffering it; our own, smaller limit is checked per message. */
@@ -23,7 +23,6 @@ export class Bridge {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
   private readonly labs: LabManager;
   private readonly config: Config;
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(config: Config, labs: LabManager) {
     this.config = config;
@@ -59,7 +58,7 @@ export class Bridge {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const tagged = ws as TaggedSocket;
       tagged.labId = lab.id;
-      void this.attach(tagged, lab.id, termId, resume);
+      void this.attach(tagged, lab, termId, resume);
     });
     return true;
   }
@@ -76,32 +75,22 @@ export class Bridge {
     }
   }
 
-  private async attach(ws: TaggedSocket, labId: string, termId: string, resume: number | null): Promise<void> {
-    const lab = this.labs.get(labId);
-    if (!lab) return ws.close(4404, 'lab ended');
+  private async attach(ws: TaggedSocket, lab: Lab, termId: string, resume: number | null): Promise<void> {
     const peer: Peer = {
       send: (data) => {
         if (ws.readyState === ws.OPEN) ws.send(data);
       },
       close: (code, reason) => ws.close(code, reason),
     };
-    let terminal;
-    try {
-      terminal = await this.labs.terminal(lab, termId, { cols: 80, rows: 24 });
-    } catch (err) {
-      const code = err instanceof LabError ? err.reason : 'sandbox';
-      ws.send(encode.error({ code, message: (err as Error).message }));
-      return ws.close(4000, code);
-    }
-    const graceKey = `${labId}/${termId}`;
-    clearTimeout(this.graceTimers.get(graceKey));
-    this.graceTimers.delete(graceKey);
-    this.labs.touch(lab);
-    terminal.attach(peer, resume, (offset) =>
-      ws.send(encode.ready({ offset, reattached: resume !== null, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
-    );
-
+    let terminal: Terminal | null = null;
+    // Every listener is in place before the shell is awaited, so nothing that happens meanwhile is
+    // missed: a close would leave the terminal attached to nobody, and an 'error' without a listener
+    // would end the process. Frames wait in the paused socket, not in our memory, until the
+    // terminal exists; a close is seen once it is read, after the attach.
+    ws.pause();
     ws.on('message', (message: Buffer, isBinary: boolean) => {
+      const attached = terminal;
+      if (!attached) return; // the socket is paused until there is a terminal
       try {
         if (!isBinary) throw new ProtocolError('text-frame', 'frames must be binary (opcode byte + payload)');
         if (message.length > this.config.WS_MAX_PAYLOAD_KB * 1024) {
@@ -110,9 +99,9 @@ export class Bridge {
         const frame = decodeClientFrame(message);
         if (frame.op === Op.INPUT) {
           this.labs.touch(lab);
-          terminal.input(frame.data);
-        } else if (frame.op === Op.RESIZE) terminal.resize(frame.size.cols, frame.size.rows);
-        else terminal.ack(peer, frame.bytes);
+          attached.input(frame.data);
+        } else if (frame.op === Op.RESIZE) attached.resize(frame.size.cols, frame.size.rows);
+        else attached.ack(peer, frame.bytes);
       } catch (err) {
         const code = err instanceof ProtocolError ? err.code : 'internal';
         metrics.protocolErrors.inc({ code });
@@ -126,23 +115,28 @@ export class Bridge {
       metrics.protocolErrors.inc({ code: 'websocket' });
       labLog(lab.id).info({ termId, error: err.code ?? err.message }, 'WebSocket error');
     });
-    ws.on('close', () => {
-      terminal.detach(peer);
-      if (terminal.attached || terminal.ended || lab.ended) return;
-      // Keep the shell for a grace period so a reload or a network blip can reattach and replay.
-      this.graceTimers.set(
-        graceKey,
-        setTimeout(() => {
-          this.graceTimers.delete(graceKey);
-          if (!terminal.attached) terminal.end('killed');
-        }, this.config.LAB_GRACE_SECONDS * 1000),
+    // The terminal's grace period starts: a reload or a network blip can reattach and replay.
+    ws.on('close', () => terminal?.detach(peer));
+    try {
+      const opened = await this.labs.terminal(lab, termId, { cols: 80, rows: 24 });
+      // Closed meanwhile: the terminal stays detached, and its grace period runs.
+      if (ws.readyState !== ws.OPEN) return;
+      terminal = opened.terminal;
+      this.labs.touch(lab);
+      terminal.attach(peer, resume, (offset) =>
+        ws.send(encode.ready({ offset, reattached: !opened.created, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
       );
-    });
+    } catch (err) {
+      const code = err instanceof LabError ? err.reason : 'sandbox';
+      ws.send(encode.error({ code, message: (err as Error).message }));
+      ws.close(code === 'no-lab' ? 4404 : 4000, code);
+    } finally {
+      ws.resume();
+    }
   }
 
   /** Closes every connection (after the labs have sent their EXIT frames). */
   close(): void {
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
     for (const client of this.wss.clients) client.close(1001, 'server shutting down');
     this.wss.close();
   }

@@ -15,11 +15,16 @@ import { Terminal } from './terminal.ts';
 /** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
 export class LabError extends ApiError {}
 
+const labEnded = () => new LabError(404, 'no-lab', 'The lab has ended; start a new one.');
+
 export interface Lab {
   id: string;
   client: string;
   sandbox: Sandbox;
+  /** Terminals whose shells run; one leaves when its shell exits. */
   terminals: Map<string, Terminal>;
+  /** Terminals whose shells are starting: a second attach to the same name waits for the same shell. */
+  opening: Map<string, Promise<Terminal>>;
   createdAt: number;
   expiresAt: number;
   lastActivity: number;
@@ -128,6 +133,7 @@ export class LabManager {
       client,
       sandbox,
       terminals: new Map(),
+      opening: new Map(),
       createdAt: now,
       expiresAt: now + this.config.LAB_TTL_SECONDS * 1000,
       lastActivity: now,
@@ -147,7 +153,11 @@ export class LabManager {
     return { lab, token };
   }
 
-  /** Typing or attaching counts as activity and resets the idle clock. */
+  /**
+   * Activity resets the idle clock: typing (or an empty INPUT), attaching a terminal, saving or
+   * resetting a file, starting or checking an exercise. A terminal merely left attached does not
+   * count: a forgotten tab must not hold a sandbox until the lab's hard lifetime.
+   */
   touch(lab: Lab): void {
     lab.lastActivity = Date.now();
     lab.idleWarned = false;
@@ -163,28 +173,59 @@ export class LabManager {
     }
   }
 
-  /** Opens (or finds) terminal `termId` of a lab. */
-  async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
+  /**
+   * Finds terminal `termId` of a lab, or opens it; `created` says whether its shell was started
+   * for this call. Calls for the same new name while its shell starts share that shell.
+   */
+  async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<{ terminal: Terminal; created: boolean }> {
+    if (lab.ended) throw labEnded();
     const existing = lab.terminals.get(termId);
-    if (existing && !existing.ended) return existing;
-    const open = [...lab.terminals.values()].filter((t) => !t.ended).length;
+    if (existing) return { terminal: existing, created: false };
+    const starting = lab.opening.get(termId);
+    if (starting) return { terminal: await starting, created: false };
+    // Shells still starting count: they are terminals a moment later.
+    const open = lab.terminals.size + lab.opening.size;
     if (open >= this.config.MAX_TERMINALS_PER_LAB) {
       throw new LabError(429, 'terminals', `This lab already has ${open} terminals (the limit is ${this.config.MAX_TERMINALS_PER_LAB}); close one first.`);
     }
-    const shell = await lab.sandbox.openShell(size);
+    const opening = this.openTerminal(lab, termId, size);
+    lab.opening.set(termId, opening);
+    try {
+      return { terminal: await opening, created: true };
+    } finally {
+      lab.opening.delete(termId);
+    }
+  }
+
+  private async openTerminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
+    const shell = await lab.sandbox.openShell(size).catch((err: unknown) => {
+      throw lab.ended ? labEnded() : err;
+    });
+    if (lab.ended) {
+      // The lab ended while the shell started: end() has already ended every terminal it knew.
+      shell.kill();
+      throw labEnded();
+    }
     const terminal = new Terminal(termId, shell, {
       ringBytes: this.config.RING_BUFFER_KB * 1024,
       highWater: 512 * 1024,
       lowWater: 128 * 1024,
       coalesceMs: 4,
+      graceMs: this.config.LAB_GRACE_SECONDS * 1000,
       explainKill: () => lab.sandbox.limitHit(),
-      onExit: () => {},
+      // An ended terminal is let go (its output buffer with it); its name opens a new shell.
+      onExit: () => lab.terminals.delete(termId),
+      log: labLog(lab.id).child({ termId }),
     });
     lab.terminals.set(termId, terminal);
     return terminal;
   }
 
-  /** Ends a lab: every terminal gets EXIT with `reason`, then the sandbox is removed. */
+  /**
+   * Ends a lab: every terminal is ended with `reason` and the sandbox is removed. Resolves once
+   * every terminal's EXIT has gone out, so the connections may close after it. Never rejects: it
+   * runs from timers, where a rejection would have nobody to tell.
+   */
   async end(lab: Lab, reason: ExitReason): Promise<void> {
     if (lab.ended) return;
     lab.ended = true;
@@ -194,10 +235,15 @@ export class LabManager {
     metrics.labsRunning.dec();
     metrics.labEnds.inc({ reason });
     labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');
-    for (const terminal of lab.terminals.values()) terminal.end(reason);
-    // Give the shells a moment to report their exit (so EXIT reaches the browser), then remove all.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await lab.sandbox.destroy();
+    const terminals = [...lab.terminals.values()];
+    for (const terminal of terminals) terminal.end(reason);
+    try {
+      await lab.sandbox.destroy();
+    } catch (err) {
+      labLog(lab.id).error({ err }, 'the sandbox could not be removed; the next server start removes it with the other orphans');
+    }
+    // Removing the sandbox ends every process in it, so every shell's exit comes.
+    await Promise.all(terminals.map((terminal) => terminal.exited));
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * One terminal of a lab: a shell in the sandbox, the output it has produced (kept in a ring buffer
- * for replay), and at most one browser connection attached to it at a time.
+ * for replay), and at most one browser connection attached to it at a time. A shell nobody is
+ * attached to (from its start on, or since a disconnect) is ended after the grace period.
  *
  * Flow control works on absolute output offsets. The browser ACKs what it has rendered; when the
  * shell is more than `highWater` bytes ahead of the last ACK the PTY is paused (the program blocks
@@ -9,6 +10,7 @@
  */
 import { encode, Op, type ExitInfo, type ExitReason } from '../../wire/protocol.ts';
 import type { Shell } from '../../sandbox/drivers/types.ts';
+import type { Log } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
@@ -24,10 +26,13 @@ export interface TerminalOptions {
   lowWater: number;
   /** Output is gathered for this long before it is sent, so a flood goes out in few large frames. */
   coalesceMs: number;
+  /** A shell with no browser attached for this long is ended ('killed'), from its start on too. */
+  graceMs: number;
   /** Called when the shell has exited (after its EXIT went out). */
   onExit: (exit: ExitInfo) => void;
   /** Tells the lab why a shell ended when it was killed: 'oom', 'limit' or null. */
   explainKill: () => Promise<'oom' | 'limit' | null>;
+  log: Log;
 }
 
 export class Terminal {
@@ -46,7 +51,10 @@ export class Terminal {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastFlushBytes = 0;
   private exit: ExitInfo | null = null;
+  private readonly exitInfo = Promise.withResolvers<ExitInfo>();
   private endReason: ExitReason | null = null;
+  /** Runs while no browser is attached; ends the shell when nobody came back in time. */
+  private graceTimer: NodeJS.Timeout | null = null;
   /** When the oldest INPUT not yet followed by OUTPUT arrived (for the echo latency metric). */
   private inputAt: number | null = null;
 
@@ -58,6 +66,8 @@ export class Terminal {
     metrics.terminalsOpen.inc();
     shell.onData((data) => this.onOutput(data));
     shell.onExit(({ code, signal }) => void this.onShellExit(code, signal));
+    // Nobody is attached yet: a browser that left while the shell started never will be.
+    this.startGrace();
   }
 
   get attached(): boolean {
@@ -66,6 +76,11 @@ export class Terminal {
 
   get ended(): boolean {
     return this.exit !== null;
+  }
+
+  /** Resolves once the shell has exited and its EXIT has gone to the attached browser. */
+  get exited(): Promise<ExitInfo> {
+    return this.exitInfo.promise;
   }
 
   /** Total output bytes produced so far. */
@@ -81,6 +96,7 @@ export class Terminal {
     if (this.peer) this.peer.close(4000, 'attached elsewhere');
     else metrics.terminalsAttached.inc();
     this.peer = peer;
+    this.stopGrace();
     const start = resumeFrom !== null && resumeFrom >= this.ring.startOffset && resumeFrom <= this.ring.endOffset ? resumeFrom : this.ring.startOffset;
     this.peerStart = start;
     // Whatever precedes the replay start counts as seen; the browser asked not to get it.
@@ -93,15 +109,17 @@ export class Terminal {
     }
     this.sent = this.ring.endOffset;
     this.updateFlow();
-    if (this.exit) peer.send(encode.exit(this.exit));
+    if (this.exit) this.sendExit(peer, this.exit);
   }
 
+  /** The browser's connection closed; the grace period starts. */
   detach(peer: Peer): void {
     if (this.peer !== peer) return;
     this.peer = null;
     metrics.terminalsAttached.dec();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    this.startGrace();
   }
 
   input(data: Uint8Array): void {
@@ -125,8 +143,19 @@ export class Terminal {
   /** Ends the shell for a reason the lab decided (idle, ttl, shutdown, ...). */
   end(reason: ExitReason): void {
     if (this.exit) return;
+    this.stopGrace();
     this.endReason = reason;
     this.shell.kill();
+  }
+
+  private startGrace(): void {
+    if (this.exit || this.graceTimer) return;
+    this.graceTimer = setTimeout(() => this.end('killed'), this.options.graceMs);
+  }
+
+  private stopGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
   }
 
   private onOutput(data: Uint8Array): void {
@@ -170,13 +199,31 @@ export class Terminal {
   }
 
   private async onShellExit(code: number | null, signal: string | null): Promise<void> {
-    let reason: ExitReason = this.endReason ?? 'exit';
-    if (!this.endReason && signal === 'SIGKILL') reason = (await this.options.explainKill()) ?? 'killed';
-    this.exit = { code, signal, reason };
+    this.exit = { code, signal, reason: await this.exitReason(signal) };
+    this.stopGrace();
     metrics.terminalsOpen.dec();
     // The shell's last output went through onData before its exit was reported: send it first.
     this.flush();
-    this.peer?.send(encode.exit(this.exit));
+    if (this.peer) this.sendExit(this.peer, this.exit);
     this.options.onExit(this.exit);
+    this.exitInfo.resolve(this.exit);
+  }
+
+  /** Why the shell ended. A kill nobody here ordered is explained by the sandbox, when it can. */
+  private async exitReason(signal: string | null): Promise<ExitReason> {
+    if (this.endReason) return this.endReason;
+    if (signal !== 'SIGKILL') return 'exit';
+    try {
+      return (await this.options.explainKill()) ?? 'killed';
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not tell what killed the shell; its EXIT says killed');
+      return 'killed';
+    }
+  }
+
+  /** EXIT is a terminal's last frame: the connection closes after it, so an ended terminal holds nothing. */
+  private sendExit(peer: Peer, exit: ExitInfo): void {
+    peer.send(encode.exit(exit));
+    peer.close(1000, 'exited');
   }
 }

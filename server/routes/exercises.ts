@@ -7,7 +7,9 @@
  *   GET  /api/labs/:labId/exercises/:id/solution/:lang                  403 until a passing check
  *
  * For a learner in a class, starts and checks are recorded in the classroom (the check's answer
- * says `saved: true` once it is durable) and a solution the instructor released is unlocked.
+ * says `saved: true` once it is durable) and a solution the instructor released is unlocked. Such a
+ * learner may start and check only so often (STARTS_PER_MINUTE, CHECKS_PER_MINUTE): past that, 429
+ * `rate-limited` with Retry-After, before the lab runs anything.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../wire/api-error.ts';
@@ -17,7 +19,7 @@ import { ExerciseError } from '../labs/exercise-catalog.ts';
 import type { LabManager } from '../labs/manager.ts';
 import { bearer, json, labEnded, noLab, noRoute, notAllowed, sendError } from '../http.ts';
 import { labLog } from '../log.ts';
-import type { Classroom } from '../classroom/classroom.ts';
+import { isClassroomError, type Classroom } from '../classroom/classroom.ts';
 import { readCookies } from '../classroom/cookies.ts';
 import type { Learner } from '../classroom/store/types.ts';
 
@@ -69,6 +71,7 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
     const body = await readJson(req);
     labs.touch(lab); // the learner at work, as typing is
     const learner = await learnerOf(req, classroom);
+    if (learner) classroom.allowWork(learner.id, action === 'start' ? 'start' : 'check');
     if (action === 'start') {
       const started = await startExercise(lab, id, body.lang);
       if (learner) await classroom.recordStart(learner.id, id, String(body.lang));
@@ -87,7 +90,10 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
   } catch (err) {
     if (res.headersSent) res.destroy();
     else if (err instanceof ExerciseError) sendError(res, err);
-    else if (err instanceof URIError) sendError(res, new ApiError(400, 'bad-request', 'The URL is not valid percent-encoding.'));
+    else if (isClassroomError(err)) {
+      if (err.retryAfterMs > 0) res.setHeader('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
+      sendError(res, err);
+    } else if (err instanceof URIError) sendError(res, new ApiError(400, 'bad-request', 'The URL is not valid percent-encoding.'));
     else if (lab.ended) sendError(res, labEnded());
     else {
       labLog(lab.id).error({ err, method, path: raw }, 'exercise request failed');

@@ -7,10 +7,11 @@ import type { APIContext } from 'astro';
 import type { Classroom } from '../../server/classroom/classroom.ts';
 import { ClassroomError, isClassroomError } from '../../server/classroom/classroom.ts';
 import { COOKIES, LEARNER_COOKIE_SECONDS, cookieOptions } from '../../server/classroom/cookies.ts';
+import { linkOrigin } from '../../server/classroom/links.ts';
 import type { Learner, Session, User } from '../../server/classroom/store/types.ts';
 import { newToken, sameSecret } from '../../server/classroom/tokens.ts';
 
-type Context = Pick<APIContext, 'cookies' | 'locals' | 'request' | 'url' | 'redirect'>;
+type Context = Pick<APIContext, 'cookies' | 'locals' | 'request' | 'url' | 'redirect' | 'clientAddress'>;
 
 /** The server's classroom; pages that need it cannot run under `astro dev` alone. */
 export function classroomOf(ctx: Context): Classroom {
@@ -19,6 +20,16 @@ export function classroomOf(ctx: Context): Classroom {
     throw new ClassroomError(503, 'no-classroom', 'Classrooms run in the Socket Lab server: build the site and start it with `npm start` (or ./socketlab start), not `astro dev`.');
   }
   return classroom;
+}
+
+/** The client's address, for the per-address limits: the server's (X-Forwarded-For under TRUST_PROXY), else the connection's. */
+export function clientOf(ctx: Context): string {
+  return ctx.locals.clientAddress ?? ctx.clientAddress;
+}
+
+/** Where this request's join and reset links may point (server/classroom/links.ts), or null. */
+export function linkOriginOf(ctx: Context): string | null {
+  return linkOrigin({ publicOrigin: ctx.locals.publicOrigin, clientAddress: clientOf(ctx), url: ctx.url });
 }
 
 /** Secure cookies when the site is served over https (directly, or per PUBLIC_URL behind a proxy). */

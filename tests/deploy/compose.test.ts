@@ -3,7 +3,8 @@
  * file, build both images, bring it up (with docker-compose.ci.yml: host networking, as this
  * machine's Docker engine has no bridge, listening on 127.0.0.1 at a free port, under a project
  * name of its own), wait for /healthz, then through the public protocol only: start a lab, open
- * two terminals, build the Go Unix-socket server and client and see them talk, read /metrics, and
+ * two terminals, build the Go Unix-socket server and client and see them talk, read /metrics (401
+ * without the METRICS_TOKEN passed through .env's variables, 200 with it), and
  * keep an instructor's class in the data volume across a restart.
  * Last, `down -v` must leave no container of the project and no lab container behind.
  *
@@ -41,6 +42,8 @@ function composeCommand(): string | null {
 }
 
 const compose = composeCommand();
+/** Passed to the deployment, which must then want it for /metrics. */
+const METRICS_TOKEN = 'compose-test-metrics-token-0123456789';
 const missing = !dockerAnswers()
   ? 'no Docker engine answers (`docker info` failed): start dockerd, as ./socketlab test does'
   : compose === null
@@ -80,6 +83,7 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
     env = {
       ...process.env,
       PORT: String(port),
+      METRICS_TOKEN,
       SANDBOX_INSTANCE: instance,
       BASE_IMAGE: baseImage.stdout.trim(),
       DEBIAN_MIRROR: mirror.stdout.trim(),
@@ -182,7 +186,8 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
   });
 
   it('counts the lab and its terminals in /metrics', needs, async () => {
-    const res = await fetch(`${base}/metrics`);
+    assert.equal((await fetch(`${base}/metrics`)).status, 401, 'METRICS_TOKEN reached the server: /metrics wants it');
+    const res = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
     const text = await res.text();

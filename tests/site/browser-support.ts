@@ -3,6 +3,8 @@
  * downloaded browser), and small helpers that read the lab's terminals through the page's
  * `window.socketLab` hook (src/client/lab/app.ts).
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
@@ -44,4 +46,17 @@ export async function waitForScreen(page: Page, name: string, texts: string[], o
 
 export function labId(page: Page): Promise<string | null> {
   return page.evaluate(() => (window as unknown as { socketLab?: { labId(): string | null } }).socketLab?.labId() ?? null);
+}
+
+/**
+ * Serious and critical axe-core violations on the page as it stands, one line each. axe is run
+ * through the DevTools protocol: the site's Content-Security-Policy refuses an injected <script>.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
+  });
 }

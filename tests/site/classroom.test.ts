@@ -10,13 +10,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT } from '../support/examples.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { launchChromium, screen, waitForScreen } from './browser-support.ts';
+import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 const SOLVED = 'tcp-echo'; // TypeScript: no build step, so the check is quick
 const LANG = 'ts';
@@ -42,16 +41,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Serious and critical axe-core violations on the page as it stands, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
-  });
-}
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF lines) as rows of fields. */
 function parseCsv(text: string): string[][] {

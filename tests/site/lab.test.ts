@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +14,7 @@ import { loadExample, ROOT } from '../support/examples.ts';
 import { PAGE_PLACEHOLDERS } from '../../src/catalog/example-manifest.ts';
 import { LANG_LABELS, LANGS, TOPICS } from '../../src/catalog/topics.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
+import { axeViolations, labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
 import { createLab, deleteLab } from '../support/lab-client.ts';
 
 let server: TestServer;
@@ -177,12 +176,7 @@ describe('the live lab on lesson pages', () => {
       await waitForScreen(page, 'server', ['$ ']);
       await page.getByRole('button', { name: 'Files' }).click();
       await page.locator('.lab-editor-status', { hasText: 'Editing' }).waitFor();
-      await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-        const result = await axe.run(document);
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
-      });
+      const violations = await axeViolations(page);
       assert.deepEqual(violations, []);
       await page.close();
     });

@@ -1,7 +1,12 @@
 /**
  * A browser without a browser, for the classroom's HTTP tests: keeps cookies as a browser would,
  * reads each page's CSRF token, and posts forms the way a <form method="post"> does.
+ *
+ * `headers` go with every request: `X-Forwarded-For` plays a client at another address (for a
+ * server with TRUST_PROXY=1), and `Host` a forged host name. (node:http, not fetch: fetch does not
+ * let a caller set Host.)
  */
+import { request as httpRequest } from 'node:http';
 
 export interface Page {
   status: number;
@@ -13,14 +18,22 @@ export interface Page {
   location: string | null;
 }
 
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams;
+}
+
 export class FormClient {
   readonly base: string;
+  readonly headers: Record<string, string>;
   readonly cookies = new Map<string, string>();
   /** Every Set-Cookie header received, for tests of cookie attributes. */
   readonly setCookies: string[] = [];
 
-  constructor(base: string) {
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base;
+    this.headers = headers;
   }
 
   private remember(headers: Headers): void {
@@ -39,16 +52,26 @@ export class FormClient {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(path: string, init: RequestInit = {}): Promise<Page> {
-    const res = await fetch(`${this.base}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), Cookie: this.cookieHeader() },
+  async request(path: string, init: RequestOptions = {}): Promise<Page> {
+    const body = init.body === undefined ? undefined : Buffer.from(String(init.body));
+    const headers = { ...this.headers, ...init.headers, Cookie: this.cookieHeader(), ...(body && { 'Content-Length': String(body.length) }) };
+    const { status, responseHeaders, text } = await new Promise<{ status: number; responseHeaders: Headers; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${this.base}${path}`, { method: init.method ?? 'GET', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('error', reject);
+        res.once('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) responseHeaders.append(name, v);
+          resolve({ status: res.statusCode ?? 0, responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.once('error', reject);
+      req.end(body);
     });
-    this.remember(res.headers);
-    const text = await res.text();
+    this.remember(responseHeaders);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? null;
-    return { status: res.status, headers: res.headers, text, csrf, location: res.headers.get('location') };
+    return { status, headers: responseHeaders, text, csrf, location: responseHeaders.get('location') };
   }
 
   get(path: string): Promise<Page> {

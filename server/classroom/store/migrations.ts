@@ -130,4 +130,20 @@ CREATE TABLE snapshots (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'cut check reports, blocked students',
+    sql: `
+-- NULL: the check lines are as the checker sent them; else their size in bytes before they were cut.
+ALTER TABLE submissions ADD COLUMN cut_from INTEGER CHECK (cut_from IS NULL OR cut_from > 0);
+
+CREATE TABLE blocks (
+  class_id     INTEGER NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+  learner_id   INTEGER NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+  display_name TEXT    NOT NULL,
+  blocked_at   INTEGER NOT NULL,
+  PRIMARY KEY (class_id, learner_id)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import { MIGRATIONS } from './migrations.ts';
 import {
   DuplicateError,
   type Assignment,
+  type Block,
   type ClassRoom,
   type Extension,
   type Id,
@@ -282,8 +283,34 @@ export class SqliteStore implements Store {
     return row ? toMember(row) : null;
   }
 
-  async removeMember(id: Id): Promise<void> {
-    this.#run('DELETE FROM members WHERE id = ?', id);
+  async removeMember(id: Id, block = false): Promise<void> {
+    this.#transaction(() => {
+      if (block) {
+        this.#run(
+          `INSERT INTO blocks (class_id, learner_id, display_name, blocked_at) SELECT class_id, learner_id, display_name, ? FROM members WHERE id = ?
+           ON CONFLICT (class_id, learner_id) DO NOTHING`,
+          this.#now(), id,
+        );
+      }
+      this.#run('DELETE FROM members WHERE id = ?', id);
+    });
+  }
+
+  async isBlocked(classId: Id, learnerId: Id): Promise<boolean> {
+    return this.#get('SELECT 1 FROM blocks WHERE class_id = ? AND learner_id = ?', classId, learnerId) !== undefined;
+  }
+
+  async blocksOf(classId: Id): Promise<Block[]> {
+    return this.#all('SELECT class_id, learner_id, display_name, blocked_at FROM blocks WHERE class_id = ? ORDER BY blocked_at, learner_id', classId).map((row) => ({
+      classId: Number(row.class_id),
+      learnerId: Number(row.learner_id),
+      displayName: String(row.display_name),
+      blockedAt: Number(row.blocked_at),
+    }));
+  }
+
+  async unblock(classId: Id, learnerId: Id): Promise<void> {
+    this.#run('DELETE FROM blocks WHERE class_id = ? AND learner_id = ?', classId, learnerId);
   }
 
   async membershipsOf(learnerId: Id): Promise<{ member: Member; classRoom: ClassRoom }[]> {
@@ -361,8 +388,8 @@ export class SqliteStore implements Store {
   async addSubmission(input: NewSubmission): Promise<Submission> {
     // Autocommit: when run() returns, the row is in the WAL and (synchronous=FULL) fsynced.
     const row = this.#get(
-      'INSERT INTO submissions (learner_id, exercise_id, lang, passed, total, checks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
-      input.learnerId, input.exerciseId, input.lang, input.passed, input.total, JSON.stringify(input.checks), this.#now(),
+      'INSERT INTO submissions (learner_id, exercise_id, lang, passed, total, checks, cut_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      input.learnerId, input.exerciseId, input.lang, input.passed, input.total, JSON.stringify(input.checks), input.cutFrom ?? null, this.#now(),
     );
     return toSubmission(row!);
   }
@@ -381,8 +408,11 @@ export class SqliteStore implements Store {
     ).map(toSummary);
   }
 
-  async submissionsWithChecks(learnerId: Id, exerciseId: string): Promise<Submission[]> {
-    return this.#all('SELECT * FROM submissions WHERE learner_id = ? AND exercise_id = ? ORDER BY created_at, id', learnerId, exerciseId).map(toSubmission);
+  async submissionPage(learnerId: Id, exerciseId: string, page: { since: number; offset: number; limit: number }): Promise<{ total: number; submissions: Submission[] }> {
+    const where = 'WHERE learner_id = ? AND exercise_id = ? AND created_at >= ?';
+    const total = Number(this.#get(`SELECT count(*) AS n FROM submissions ${where}`, learnerId, exerciseId, page.since)!.n);
+    const submissions = this.#all(`SELECT * FROM submissions ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, learnerId, exerciseId, page.since, page.limit, page.offset).map(toSubmission);
+    return { total, submissions };
   }
 
   async addStart(input: Omit<Start, 'createdAt'>): Promise<Start> {
@@ -465,7 +495,7 @@ function toSummary(row: Row): SubmissionSummary {
 }
 
 function toSubmission(row: Row): Submission {
-  return { ...toSummary(row), checks: JSON.parse(String(row.checks)) as CheckLine[] };
+  return { ...toSummary(row), checks: JSON.parse(String(row.checks)) as CheckLine[], cutFrom: row.cut_from === null ? null : Number(row.cut_from) };
 }
 
 function toStart(row: Row): Start {

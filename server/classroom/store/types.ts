@@ -87,14 +87,25 @@ export interface Submission {
   lang: string;
   passed: number;
   total: number;
-  /** The checker's report, as it returned it. */
+  /** The checker's report's lines, as kept (cut to fit when they were too big: ../check-text.ts). */
   checks: CheckLine[];
+  /** When the check lines were cut to fit: their size in bytes as the checker sent them; else null. */
+  cutFrom: number | null;
   createdAt: number;
 }
 
-export type NewSubmission = Omit<Submission, 'id' | 'createdAt'>;
+export type NewSubmission = Omit<Submission, 'id' | 'createdAt' | 'cutFrom'> & { cutFrom?: number | null };
 /** A submission without its check lines: all the grid needs, and several times cheaper to read. */
-export type SubmissionSummary = Omit<Submission, 'checks'>;
+export type SubmissionSummary = Omit<Submission, 'checks' | 'cutFrom'>;
+
+/** A learner the instructor removed from a class and blocked from joining it again. */
+export interface Block {
+  classId: Id;
+  learnerId: Id;
+  /** The name they had in the class. */
+  displayName: string;
+  blockedAt: number;
+}
 
 /** One press of "Start in the lab" (the exercise is then in progress). */
 export interface Start {
@@ -156,8 +167,15 @@ export interface Store {
   addMember(input: { classId: Id; learnerId: Id; displayName: string }): Promise<Member>;
   membersOf(classId: Id): Promise<Member[]>;
   memberById(id: Id): Promise<Member | null>;
-  /** Takes a student out of a class (their extensions go too; their submissions stay with the learner). */
-  removeMember(id: Id): Promise<void>;
+  /**
+   * Takes a student out of a class (their extensions go too; their submissions stay with the
+   * learner); with `block`, their learner is also kept from joining the class again.
+   */
+  removeMember(id: Id, block?: boolean): Promise<void>;
+  isBlocked(classId: Id, learnerId: Id): Promise<boolean>;
+  /** The class's blocked learners, oldest block first. */
+  blocksOf(classId: Id): Promise<Block[]>;
+  unblock(classId: Id, learnerId: Id): Promise<void>;
   /** The memberships of a learner, with their classes. */
   membershipsOf(learnerId: Id): Promise<{ member: Member; classRoom: ClassRoom }[]>;
 
@@ -176,8 +194,11 @@ export interface Store {
   submissionById(id: Id): Promise<Submission | null>;
   /** Submissions of these learners for these exercises, oldest first, without their check lines. */
   submissionsFor(learnerIds: Id[], exerciseIds: string[]): Promise<SubmissionSummary[]>;
-  /** Every submission of one learner on one exercise with its check lines, oldest first. */
-  submissionsWithChecks(learnerId: Id, exerciseId: string): Promise<Submission[]>;
+  /**
+   * One page of a learner's submissions on one exercise made at or after `since`, with their
+   * check lines, newest first; `total` counts them all.
+   */
+  submissionPage(learnerId: Id, exerciseId: string, page: { since: number; offset: number; limit: number }): Promise<{ total: number; submissions: Submission[] }>;
   addStart(input: Omit<Start, 'createdAt'>): Promise<Start>;
   startsFor(learnerIds: Id[], exerciseIds: string[]): Promise<Start[]>;
 

@@ -25,7 +25,8 @@ let unique = 0;
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  server = await startTestServer({ TIME_ZONE: 'UTC' });
+  // Every instructor of this file signs up from 127.0.0.1: past the default SIGNUPS_PER_HOUR.
+  server = await startTestServer({ TIME_ZONE: 'UTC', SIGNUPS_PER_HOUR: '1000' });
 });
 after(async () => {
   await server?.stop();
@@ -339,6 +340,41 @@ describe('students', () => {
     assert.deepEqual(await store().membersOf(classId), []);
     assert.doesNotMatch((await student.get('/my/')).text, /Removals/);
     assert.ok(await store().learnerByTokenHash(hashToken(student.cookies.get(COOKIES.learner)!)), 'the learner and their record stay');
+  });
+
+  it('removed and blocked by their instructor, cannot join again (a page says why) until unblocked; removed only, can', async () => {
+    const teacher = await instructor();
+    const classId = await makeClass(teacher, 'Blocking');
+    const code = (await store().classById(classId))!.joinCode;
+    const pest = await joinAs(classId, 'Pest');
+    const slip = await joinAs(classId, 'Slip');
+    const memberOf = async (name: string) => (await store().membersOf(classId)).find((m) => m.displayName === name)!;
+
+    const removed = await teacher.post(`/classes/${classId}/`, { action: 'remove', memberId: String((await memberOf('Slip')).id) });
+    assert.equal(removed.status, 303, removed.text);
+    assert.equal((await slip.post(`/join/${code}/`, { displayName: 'Slip' })).status, 303, 'removed without blocking: the link lets them back in');
+
+    const blocked = await teacher.post(`/classes/${classId}/`, { action: 'block', memberId: String((await memberOf('Pest')).id) });
+    assert.equal(blocked.status, 303, blocked.text);
+    const classPage = await teacher.get(blocked.location!);
+    assert.match(classPage.text, /Pest is no longer in this class and cannot join it again/);
+    assert.match(classPage.text, /Blocked from joining again \(1\)/);
+    const page = await pest.get(`/join/${code}/`);
+    assert.equal(page.status, 403);
+    assert.match(page.text, /Your instructor removed you from this class and blocked joining it again/);
+    assert.doesNotMatch(page.text, /name="displayName"/, 'no join form');
+    const again = await pest.post(`/join/${code}/`, { displayName: 'Pest again' }, { csrf: pest.cookies.get(COOKIES.csrf)! });
+    assert.equal(again.status, 403);
+    assert.deepEqual((await store().membersOf(classId)).map((m) => m.displayName), ['Slip'], 'still out');
+    assert.doesNotMatch((await pest.get('/my/')).text, /Blocking/);
+
+    const learnerId = (await store().learnerByTokenHash(hashToken(pest.cookies.get(COOKIES.learner)!)))!.id;
+    const intruder = await instructor('Intruder');
+    assert.equal((await intruder.post(`/classes/${classId}/`, { action: 'unblock', learnerId: String(learnerId) }, { from: '/classes/' })).status, 404, 'only their instructor unblocks');
+    const unblocked = await teacher.post(`/classes/${classId}/`, { action: 'unblock', learnerId: String(learnerId) });
+    assert.equal(unblocked.status, 303, unblocked.text);
+    assert.match((await teacher.get(unblocked.location!)).text, /Pest can join this class again/);
+    assert.equal((await pest.post(`/join/${code}/`, { displayName: 'Pest' })).status, 303, 'unblocked: back in');
   });
 
   it('see what is assigned and when it is due, and only once it opens', async () => {

@@ -32,11 +32,11 @@ after(() => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Starts `node server/main.ts` on a free port with the test's data folder. */
+/** Starts `node server/main.ts` on a free port with the test's data folder (the burst of checks far past the per-student limit). */
 async function startServerProcess(): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SANDBOX_DRIVER: 'bwrap', SANDBOX_INSTANCE: `crash-${process.pid}`, DATA_DIR: dataDir, STATE_DIR: stateDir, LOG_LEVEL: 'info', MAX_LABS_PER_CLIENT: '100', LAB_WARM_POOL: '0', TIME_ZONE: 'UTC' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SANDBOX_DRIVER: 'bwrap', SANDBOX_INSTANCE: `crash-${process.pid}`, DATA_DIR: dataDir, STATE_DIR: stateDir, LOG_LEVEL: 'info', MAX_LABS_PER_CLIENT: '100', LAB_WARM_POOL: '0', TIME_ZONE: 'UTC', CHECKS_PER_MINUTE: '10000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   running.add(child);

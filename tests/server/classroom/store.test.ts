@@ -223,6 +223,31 @@ describe('classes and members', () => {
   });
 });
 
+describe('blocked students', () => {
+  it('removes a member and, when asked, blocks their learner from the class until unblocked', async () => {
+    const { store } = fresh();
+    const c1 = await classWithOwner(store, 'BLOCK111');
+    const c2 = await classWithOwner(store, 'BLOCK222');
+    const l1 = await store.createLearner({ tokenHash: 'b1', userId: null });
+    const l2 = await store.createLearner({ tokenHash: 'b2', userId: null });
+    const kept = await store.addMember({ classId: c1.id, learnerId: l1.id, displayName: 'Blocked' });
+    const plain = await store.addMember({ classId: c1.id, learnerId: l2.id, displayName: 'Removed' });
+    await store.addMember({ classId: c2.id, learnerId: l1.id, displayName: 'Elsewhere' });
+    await store.removeMember(kept.id, true);
+    await store.removeMember(plain.id);
+    assert.deepEqual(await store.membersOf(c1.id), []);
+    assert.equal(await store.isBlocked(c1.id, l1.id), true);
+    assert.equal(await store.isBlocked(c1.id, l2.id), false, 'removed without blocking');
+    assert.equal(await store.isBlocked(c2.id, l1.id), false, 'blocked in one class only');
+    const [block] = await store.blocksOf(c1.id);
+    assert.deepEqual(block, { classId: c1.id, learnerId: l1.id, displayName: 'Blocked', blockedAt: block!.blockedAt });
+    await store.unblock(c1.id, l1.id);
+    assert.equal(await store.isBlocked(c1.id, l1.id), false);
+    assert.deepEqual(await store.blocksOf(c1.id), []);
+    await store.close();
+  });
+});
+
 describe('assignments and extensions', () => {
   it('creates and updates an assignment keeping the exercise order chosen', async () => {
     const { store } = fresh();
@@ -331,13 +356,38 @@ describe('work: submissions and starts', () => {
 
     const got = await store.submissionsFor([l1.id, l2.id], ['e1', 'e2']);
     assert.deepEqual(got.map((s) => s.id), [s1.id, s2.id, s5.id, s6.id]);
-    const { checks, ...summary } = s1;
+    const { checks, cutFrom, ...summary } = s1;
     assert.deepEqual(got[0], summary, 'the grid query leaves out the check lines');
-    assert.deepEqual(await store.submissionsWithChecks(l1.id, 'e1'), [s1, s6], 'one cell\'s submissions come with their check lines');
+    assert.equal(cutFrom, null, 'kept whole');
+    assert.deepEqual(await store.submissionPage(l1.id, 'e1', { since: 0, offset: 0, limit: 10 }), { total: 2, submissions: [s6, s1] }, 'one cell\'s submissions come with their check lines, newest first');
     assert.deepEqual(checks, [check('x', false)]);
     assert.deepEqual(await store.submissionsFor([], ['e1']), []);
     assert.deepEqual(await store.submissionsFor([l1.id], []), []);
     assert.deepEqual((await store.submissionsFor([l2.id], ['e2'])).map((s) => s.id), [s2.id]);
+    await store.close();
+  });
+
+  it('pages one learner\'s submissions on an exercise, newest first, from a time on', async () => {
+    const { store } = fresh();
+    const learner = await store.createLearner({ tokenHash: 'p', userId: null });
+    const other = await store.createLearner({ tokenHash: 'q', userId: null });
+    const made = [];
+    for (let i = 0; i < 7; i++) made.push(await store.addSubmission({ learnerId: learner.id, exerciseId: 'e1', lang: 'c', passed: 0, total: 1, checks: [check(`c${i}`, false)] }));
+    await store.addSubmission({ learnerId: other.id, exerciseId: 'e1', lang: 'c', passed: 0, total: 1, checks: [] });
+    await store.addSubmission({ learnerId: learner.id, exerciseId: 'e2', lang: 'c', passed: 0, total: 1, checks: [] });
+    const newest = [...made].reverse();
+    assert.deepEqual(await store.submissionPage(learner.id, 'e1', { since: 0, offset: 0, limit: 3 }), { total: 7, submissions: newest.slice(0, 3) });
+    assert.deepEqual(await store.submissionPage(learner.id, 'e1', { since: 0, offset: 6, limit: 3 }), { total: 7, submissions: newest.slice(6) });
+    assert.deepEqual(await store.submissionPage(learner.id, 'e1', { since: made[5]!.createdAt, offset: 0, limit: 3 }), { total: 2, submissions: [made[6], made[5]] });
+    await store.close();
+  });
+
+  it('keeps whether (and from what size) a submission\'s check lines were cut', async () => {
+    const { store } = fresh();
+    const learner = await store.createLearner({ tokenHash: 'd', userId: null });
+    const sub = await store.addSubmission({ learnerId: learner.id, exerciseId: 'e', lang: 'c', passed: 0, total: 9, checks: [check('x', false)], cutFrom: 912_345 });
+    assert.equal(sub.cutFrom, 912_345);
+    assert.equal((await store.submissionById(sub.id))!.cutFrom, 912_345);
     await store.close();
   });
 
@@ -411,6 +461,23 @@ describe('migrations and files', () => {
     assert.ok(tableNames(file).includes('marker'));
   });
 
+  it('brings a version 1 file up to date, keeping its submissions (not cut) and adding the blocks', async () => {
+    const file = tempFile();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(file, '..'), { recursive: true });
+    const db = new DatabaseSync(file);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.exec('PRAGMA user_version = 1');
+    db.exec(`INSERT INTO learners (token_hash, user_id, created_at) VALUES ('old', NULL, 1)`);
+    db.exec(`INSERT INTO submissions (learner_id, exercise_id, lang, passed, total, checks, created_at) VALUES (1, 'tcp-echo', 'c', 1, 2, '[]', 5)`);
+    db.close();
+    const store = openSqliteStore(file);
+    assert.equal((await store.submissionById(1))!.cutFrom, null);
+    assert.deepEqual(await store.blocksOf(1), []);
+    await store.close();
+    assert.ok(tableNames(file).includes('blocks'));
+  });
+
   it('refuses a database written by a newer Socket Lab, naming the file and both versions', async () => {
     const { store, file } = fresh();
     await store.close();
@@ -471,7 +538,7 @@ describe('hostile input and constraints', () => {
     await store.close();
 
     const tables = tableNames(file);
-    for (const t of ['users', 'sessions', 'password_resets', 'learners', 'classes', 'members', 'assignments', 'assignment_exercises', 'extensions', 'submissions', 'starts', 'snapshots']) {
+    for (const t of ['users', 'sessions', 'password_resets', 'learners', 'classes', 'members', 'assignments', 'assignment_exercises', 'extensions', 'submissions', 'starts', 'snapshots', 'blocks']) {
       assert.ok(tables.includes(t), `table ${t} still exists`);
     }
   });

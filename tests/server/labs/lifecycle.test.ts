@@ -51,6 +51,27 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       assert.equal(t.exit, null);
     });
 
+    it('counts attaching a terminal as activity, but not a terminal merely left attached', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '6', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const first = new TermClient(s.base, lab, 'first');
+      terms.push(first);
+      await first.opened();
+      const firstAt = performance.now();
+      await new Promise((r) => setTimeout(r, 3000));
+      const second = new TermClient(s.base, lab, 'second');
+      terms.push(second);
+      await second.opened();
+      const secondAt = performance.now();
+      // Past the first attach's idle timeout (checked each second), within the second's.
+      await new Promise((r) => setTimeout(r, Math.max(0, firstAt + 7500 - performance.now())));
+      assert.ok(performance.now() - secondAt < 5500, 'the machine is too slow for this timing');
+      assert.equal(first.exit, null, 'the second attach kept the lab alive');
+      // Both stay attached, nobody types: the lab ends idle all the same.
+      await first.until(() => first.exit !== null, 'EXIT', 6000);
+      assert.equal(first.exit!.reason, 'idle');
+    });
+
     it('ends a lab at its hard lifetime with reason ttl, even while in use', async () => {
       const s = await server({ LAB_TTL_SECONDS: '2' });
       const lab = await createLab(s.base);

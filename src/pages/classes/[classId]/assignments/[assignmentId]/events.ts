@@ -1,10 +1,12 @@
 /**
- * The dashboard's live feed (server-sent events): a `row` event with the student's whole row each
- * time one of them joins, starts or checks an exercise of this assignment. A comment every 25 s
- * keeps proxies from closing an idle stream.
+ * The dashboard's live feed (server-sent events): `row` events with the whole row of each student
+ * who joined, started or checked an exercise of this assignment. Rows come from the classroom's
+ * shared feed (server/classroom/dashboard-feed.ts), at most once per DASHBOARD_PUSH_MS per
+ * assignment, recomputed from the store, so what arrives is what a reload would show. A comment
+ * every 25 s keeps proxies from closing an idle stream.
  */
 import type { APIRoute } from 'astro';
-import { isClassroomError, type JoinEvent, type WorkEvent } from '../../../../../../server/classroom/classroom.ts';
+import { isClassroomError } from '../../../../../../server/classroom/classroom.ts';
 import { rowView } from '../../../../../classroom/dashboard.ts';
 import { classroomOf, idParam } from '../../../../../classroom/pages.ts';
 
@@ -21,8 +23,8 @@ export const GET: APIRoute = async (ctx) => {
     if (isClassroomError(err)) return new Response(err.message, { status: err.status });
     throw err;
   }
-  const { classRoom } = found;
-  const base = `/classes/${classRoom.id}/assignments/${found.assignment.id}/`;
+  const { classRoom, assignment } = found;
+  const base = `/classes/${classRoom.id}/assignments/${assignment.id}/`;
   const encoder = new TextEncoder();
   let cleanup = () => {};
 
@@ -35,29 +37,13 @@ export const GET: APIRoute = async (ctx) => {
           cleanup(); // the stream was closed under us
         }
       };
-      const learners = new Set<number>();
-      void classroom.store.membersOf(classRoom.id).then((members) => members.forEach((m) => learners.add(m.learnerId)));
-      // Rows are recomputed from the store, so what arrives is what a reload would show.
-      const sendRow = async (learnerId: number) => {
-        const assignment = (await classroom.store.assignmentById(found.assignment.id)) ?? found.assignment;
-        const row = (await classroom.grid(assignment)).rows.find((r) => r.learnerId === learnerId);
-        if (row) send(`event: row\ndata: ${JSON.stringify(rowView(row, base, classroom.timeZone))}\n\n`);
-      };
-      const onWork = (event: WorkEvent) => {
-        if (learners.has(event.learnerId) && found.assignment.exerciseIds.includes(event.exerciseId)) void sendRow(event.learnerId).catch(() => {});
-      };
-      const onJoin = (event: JoinEvent) => {
-        if (event.classId !== classRoom.id) return;
-        learners.add(event.member.learnerId);
-        void sendRow(event.member.learnerId).catch(() => {});
-      };
-      classroom.events.on('work', onWork);
-      classroom.events.on('join', onJoin);
+      const unsubscribe = classroom.dashboards.subscribe(assignment, (rows) => {
+        send(rows.map((row) => `event: row\ndata: ${JSON.stringify(rowView(row, base, classroom.timeZone))}\n\n`).join(''));
+      });
       const keepAlive = setInterval(() => send(': keep-alive\n\n'), 25_000);
       cleanup = () => {
         clearInterval(keepAlive);
-        classroom.events.off('work', onWork);
-        classroom.events.off('join', onJoin);
+        unsubscribe();
       };
       send('retry: 3000\n: connected\n\n');
     },
