@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { unmountSharedViews } from '../../sandbox/drivers/lab-mounts.ts';
 import { ROOT } from '../support/examples.ts';
 
 const FAULTS = `data:text/javascript,${encodeURIComponent(`
@@ -30,6 +31,12 @@ after(() => {
 });
 
 describe('the server process', () => {
+  const instance = `crash-policy-${process.pid}`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'sl-state-'));
+  // A server that exits on an exception leaves its read-only views of the examples mounted (its next
+  // start would replace them); this one never starts again.
+  after(() => unmountSharedViews(join(stateDir, 'shared', instance)));
+
   it('logs a rejection nobody handled and goes on serving; logs an uncaught exception and exits 1', async () => {
     const child = spawn(process.execPath, ['--import', FAULTS, 'server/main.ts'], {
       cwd: ROOT,
@@ -38,9 +45,9 @@ describe('the server process', () => {
         PORT: '0',
         HOST: '127.0.0.1',
         SANDBOX_DRIVER: 'bwrap',
-        SANDBOX_INSTANCE: `crash-policy-${process.pid}`,
+        SANDBOX_INSTANCE: instance,
         DATA_DIR: mkdtempSync(join(tmpdir(), 'sl-data-')),
-        STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-state-')),
+        STATE_DIR: stateDir,
         LAB_WARM_POOL: '0',
         LOG_LEVEL: 'info',
       },
