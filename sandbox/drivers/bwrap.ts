@@ -188,6 +188,7 @@ export class BwrapDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     await unmountSharedViews(this.shared.dir);
+    LabCgroup.removeInstance(this.options.instance);
   }
 }
 

@@ -164,6 +164,22 @@ export class LabCgroup {
   }
 
   /** Lab ids of every group of a server instance (used to remove orphans after a crash). */
+  /**
+   * Removes a server instance's own group (`socketlab/<instance>`) once its labs' groups are gone,
+   * in every tree; left in place while a lab's group is still there. Without this, every server
+   * instance that ever ran (each test server is one) left an empty group behind.
+   */
+  static removeInstance(instance: string, version: CgroupVersion = detectCgroupVersion()): void {
+    const trees = version === 2 ? [ROOT] : V1_CONTROLLERS.map((controller) => join(ROOT, controller));
+    for (const tree of trees) {
+      try {
+        rmdirSync(join(tree, 'socketlab', instance));
+      } catch {
+        // not there, or a lab's group is still in it
+      }
+    }
+  }
+
   static existing(instance: string, version: CgroupVersion = detectCgroupVersion()): string[] {
     const parent = version === 2 ? join(ROOT, 'socketlab', instance) : join(ROOT, 'pids', 'socketlab', instance);
     try {

@@ -45,4 +45,6 @@ it('runs labs from a project inside a folder only root can enter, and leaves no 
   assert.equal(existsSync(shared), false, 'closing the driver unmounts and removes its shared views');
   assert.doesNotMatch(readFileSync('/proc/self/mounts', 'utf8'), new RegExp(shared), 'no mount is left');
   assert.equal(existsSync(join(project, 'content/examples/tcp/c/example.json')), true, 'the project is untouched');
+  const instanceGroup = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/pids';
+  assert.equal(existsSync(join(instanceGroup, 'socketlab', `project-folder-${process.pid}`)), false, 'closing the driver removes its instance\'s cgroup');
 });
