@@ -19,6 +19,13 @@ import { labLog } from '../log.ts';
 
 const ROUTE = /^\/api\/labs\/([^/]+)\/(files|reset|archive)(?:\/(.*))?$/;
 
+/**
+ * Labs with an archive on its way now. An archive is held whole in memory (up to
+ * FILE_LIMITS.archiveBytes) until the client has read it, so one at a time per lab: otherwise one
+ * client could make the server hold any number of them by asking and never reading.
+ */
+const archiving = new WeakSet<Lab>();
+
 /** Answers the request when it is a file route (returns true), else leaves it alone. */
 export async function handleFileRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager): Promise<boolean> {
   const raw = req.url ?? '/';
@@ -73,6 +80,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManage
     res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   } else if (route === 'archive' && path === undefined) {
     if (method !== 'GET') return notAllowed(req, res, 'GET', 'the archive');
+    if (archiving.has(lab)) throw new FileError(409, 'busy', 'An archive of this lab is on its way already; wait until that download has finished, then try again.');
+    archiving.add(lab);
+    res.once('close', () => archiving.delete(lab)); // sent, failed or abandoned
     const archive = await archiveHome(lab.sandbox);
     res.writeHead(200, {
       'Content-Type': 'application/gzip',

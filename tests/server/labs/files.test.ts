@@ -252,6 +252,15 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
     assert.match(execFileSync('tar', ['tzvf', '-'], { input: answer.body, encoding: 'utf8' }), /^l.* \.\/examples\/passwd-link -> \/etc\/passwd$/m);
   });
 
+  it('makes one archive of a lab at a time (each is held in memory until read), and the next once it is sent', async () => {
+    const [first, second] = await Promise.all([call('GET', 'archive'), call('GET', 'archive')]);
+    assert.deepEqual([first.status, second.status].sort(), [200, 409]);
+    const refused = first.status === 409 ? first : second;
+    assert.equal(errorOf(refused).reason, 'busy');
+    assert.match(errorOf(refused).error, /wait until that download has finished/);
+    assert.equal((await call('GET', 'archive')).status, 200, 'the lock ends with the download');
+  });
+
   it('counts saving a file as activity for the idle timeout', async () => {
     const idle = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1', LAB_WARM_POOL: '0' });
     try {
