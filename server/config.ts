@@ -40,7 +40,7 @@ export const configSchema = z.object({
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
   LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
-  MAX_LABS_PER_CLIENT: count(3, 'Labs one client address may hold at once; more get 429.'),
+  MAX_LABS_PER_CLIENT: count(3, 'Labs one client may hold at once (a client is an IPv4 address, or an IPv6 /64); more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
   LAB_WARM_POOL: z.coerce.number().int().min(0).max(50).default(2).describe('Sandboxes kept started and waiting, so a new lab opens at once (0 = none).'),
   LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),

@@ -16,7 +16,7 @@ import { Bridge } from './labs/bridge.ts';
 import { bearer, json, noLab, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
 import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
-import { clientAddress } from './client-address.ts';
+import { clientAddress, clientKey } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
 import { handleFileRoute } from './routes/files.ts';
@@ -108,7 +108,7 @@ export async function startServer(config: Config) {
     if (url.pathname === '/api/labs' && req.method === 'POST') {
       req.resume(); // the optional JSON body carries nothing we use yet
       try {
-        const { lab, token } = await labs.create(clientAddress(req, config.TRUST_PROXY));
+        const { lab, token } = await labs.create(clientKey(clientAddress(req, config.TRUST_PROXY)));
         json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
       } catch (err) {
         if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { clientAddress } from '../../server/client-address.ts';
+import { clientAddress, clientKey } from '../../server/client-address.ts';
 import { scrub } from '../../server/log.ts';
 import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
 
@@ -29,6 +29,20 @@ describe('client address behind reverse proxies', () => {
     assert.equal(clientAddress(req('127.0.0.1', 'forged, 203.0.113.7, 127.0.0.2'), 2), '203.0.113.7');
     assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), 3), '203.0.113.7', 'fewer hops than proxies: the first');
     assert.equal(clientAddress(req('127.0.0.1'), 1), '127.0.0.1', 'no header: the connection');
+  });
+});
+
+describe('client key for the per-client lab cap', () => {
+  it('is an IPv4 address as it is, and an IPv4-mapped IPv6 address as its IPv4 address', () => {
+    assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
+  });
+  it('is the /64 of an IPv6 address, however it is written', () => {
+    assert.equal(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:0db8:0001:0002::1'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.notEqual(clientKey('2001:db8:1:3::1'), clientKey('2001:db8:1:2::1'));
   });
 });
 
@@ -113,6 +127,21 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
     assert.equal(await deleteLab(base, otherLab), 204);
   });
 
+  it('counts an IPv6 client per /64, so one network cannot take every lab slot', { skip: noSandbox ?? false }, async () => {
+    const post = (forwarded: string) => fetch(`${base}/api/labs`, { method: 'POST', headers: { 'X-Forwarded-For': forwarded } });
+    const first = await post('2001:db8:7:7::1');
+    assert.equal(first.status, 201);
+    const lab = (await first.json()) as { labId: string; token: string };
+    tokens.push(lab.token);
+    assert.equal((await post('2001:db8:7:7:ffff::2')).status, 429, 'another address of the same /64 is the same client');
+    const other = await post('2001:db8:7:8::1');
+    assert.equal(other.status, 201, 'the next /64 is another client');
+    const otherLab = (await other.json()) as { labId: string; token: string };
+    tokens.push(otherLab.token);
+    assert.equal(await deleteLab(base, lab), 204);
+    assert.equal(await deleteLab(base, otherLab), 204);
+  });
+
   it('logs JSON lines with the lab id and no token, and counts in /metrics', { skip: noSandbox ?? false }, async () => {
     const lab = await createLab(base);
     tokens.push(lab.token);
@@ -131,9 +160,10 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const value = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
-    assert.equal(value('socketlab_lab_starts_total{outcome="ok"}'), 3);
-    assert.equal(value('socketlab_lab_starts_total{outcome="refused"}'), 1, 'the 429 above');
-    assert.equal(value('socketlab_lab_ends_total{reason="killed"}'), 2);
+    // The labs of the two proxy tests above (two each, one 429 each), and this test's own.
+    assert.equal(value('socketlab_lab_starts_total{outcome="ok"}'), 5);
+    assert.equal(value('socketlab_lab_starts_total{outcome="refused"}'), 2, 'the 429s above');
+    assert.equal(value('socketlab_lab_ends_total{reason="killed"}'), 4);
     assert.equal(value('socketlab_labs_running'), 1);
     assert.equal(value('socketlab_ws_refused_total{reason="no-lab"}'), 1);
     assert.equal(value('socketlab_protocol_errors_total{code="text-frame"}'), 1);
@@ -151,7 +181,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
     const logged = lines();
     for (const token of tokens) assert.ok(!out.includes(token), 'a lab token is in the log');
     const about = (msg: string) => logged.filter((l) => l.msg === msg);
-    assert.ok(about('lab started').length === 3 && about('lab started').every((l) => typeof l.labId === 'string'), 'every lab start names its lab');
+    assert.ok(about('lab started').length === 5 && about('lab started').every((l) => typeof l.labId === 'string'), 'every lab start names its lab');
     assert.ok(about('lab ended').some((l) => l.labId === lab.labId && l.reason === 'shutdown'));
     assert.ok(about('terminal refused').some((l) => l.labId === lab.labId && l.reason === 'no-lab'));
     assert.ok(about('protocol error: closing the connection').some((l) => l.labId === lab.labId && l.code === 'text-frame'));
