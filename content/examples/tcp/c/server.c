@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_LINE 65536 /* longer lines are a protocol error */
@@ -108,6 +109,30 @@ static void *serve(void *arg) {
     return NULL;
 }
 
+/* Whether to retry a failed accept(). accept(2) lists errors that concern one connection or a
+ * passing shortage, not the listening socket: retry those, and die only on a bug (EBADF, EINVAL).
+ * When descriptors or memory ran out, retrying at once would spin as long as the shortage lasts,
+ * so wait first: 5 ms, doubling up to 1 s (what Go's net/http server does), reset by a success. */
+static int retry_accept(int err, long *delay_ms) {
+    switch (err) {
+    case EINTR:        /* a signal: the loop checks `stop` */
+    case ECONNABORTED: /* the client gave up while it waited in the queue */
+    /* Linux passes on the new connection's network errors; accept(2) says to retry them. */
+    case ENETDOWN: case EPROTO: case ENOPROTOOPT: case EHOSTDOWN: case ENONET:
+    case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH: case EPERM:
+        return 1;
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM: { /* out of descriptors or memory */
+        *delay_ms = *delay_ms == 0 ? 5 : *delay_ms >= 500 ? 1000 : *delay_ms * 2;
+        fprintf(stderr, "accept failed: %s; retrying in %ld ms\n", strerror(err), *delay_ms);
+        struct timespec pause = {.tv_sec = *delay_ms / 1000, .tv_nsec = *delay_ms % 1000 * 1000000};
+        nanosleep(&pause, NULL); /* Ctrl-C cuts it short */
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
 /* Starts a detached thread (nobody joins it) running serve(c). A signal goes to any thread that
  * has it unblocked; a new thread inherits its creator's mask, so block SIGINT/SIGTERM around
  * pthread_create: then only the main thread gets them, and its accept() is what they interrupt. */
@@ -152,6 +177,7 @@ int main(int argc, char **argv) {
     if (getsockname(lfd, (struct sockaddr *)&addr, &alen) < 0) die("getsockname"); /* port 0 -> real port */
     printf("listening on 127.0.0.1:%u\n", ntohs(addr.sin_port));
 
+    long delay_ms = 0; /* how long retry_accept() waits after running out of descriptors */
     while (!stop) {
         struct sockaddr_in peer;
         socklen_t plen = sizeof peer;
@@ -159,9 +185,10 @@ int main(int argc, char **argv) {
          * next connection; ppoll() with a signal mask closes that tiny window.) */
         int fd = accept(lfd, (struct sockaddr *)&peer, &plen);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue; /* signal, or client gave up */
+            if (retry_accept(errno, &delay_ms)) continue;
             die("accept");
         }
+        delay_ms = 0;
         struct conn *c = malloc(sizeof *c);
         if (c == NULL) die("malloc");
         c->fd = fd;

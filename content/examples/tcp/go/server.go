@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 const maxLine = 64 * 1024 // longer lines are a protocol error
@@ -57,16 +58,21 @@ func main() {
 	var wg sync.WaitGroup
 	conns := make(map[net.Conn]struct{})
 	var mu sync.Mutex
+	var delay time.Duration // how long to wait after a failed Accept: 5 ms, doubling up to 1 s
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			break
 		}
 		if err != nil {
-			// A failed accept (e.g. too many open files) is about one connection, not the server.
-			fmt.Fprintf(os.Stderr, "accept failed: %v\n", err)
+			// Too many open files, say: a shortage that passes, not a broken listener. Retrying at
+			// once would spin while it lasts, so wait, longer each time, as net/http's Server does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in %v\n", err, delay)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
 		mu.Lock()
 		conns[conn] = struct{}{}
 		mu.Unlock()

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 const maxPath = 107 // sun_path is 108 bytes including the terminating NUL
@@ -56,15 +57,21 @@ func main() {
 	}()
 
 	buf := make([]byte, 65536)
+	var delay time.Duration // how long to wait after a failed read: 5 ms, doubling up to 1 s
 	for {
 		n, from, err := conn.ReadFromUnix(buf)
 		if errors.Is(err, net.ErrClosed) {
 			break
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "receive failed: %v\n", err)
+			// Out of memory, say: retrying at once would spin while it lasts, so wait, longer
+			// each time (as net/http's Server does after a failed Accept).
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			fmt.Fprintf(os.Stderr, "receive failed: %v; retrying in %v\n", err, delay)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
 		text := string(buf[:n])
 		// An empty datagram is a legal message, not "the client quit": there is no connection to quit.
 		if from == nil || from.Name == "" {

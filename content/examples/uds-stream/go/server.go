@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 )
 
 const maxLine = 64 * 1024
@@ -62,16 +63,24 @@ func main() {
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		conns = map[net.Conn]struct{}{}
+		n     int           // clients accepted so far
+		delay time.Duration // how long to wait after a failed Accept: 5 ms, doubling up to 1 s
 	)
-	for n := 1; ; n++ {
+	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			break
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "accept failed: %v\n", err)
+			// Too many open files, say: a shortage that passes, not a broken listener. Retrying at
+			// once would spin while it lasts, so wait, longer each time, as net/http's Server does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in %v\n", err, delay)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
+		n++
 		mu.Lock()
 		conns[conn] = struct{}{}
 		mu.Unlock()
