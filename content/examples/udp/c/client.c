@@ -88,9 +88,15 @@ int main(int argc, char **argv) {
         if (len > 0 && line[len - 1] == '\n') len--; /* the datagram is the message: no '\n' */
         if (len > 0 && line[len - 1] == '\r') len--;
         ssize_t got = 0;
+        const char *failed = "send"; /* the call that failed, when got < 0 */
         for (int try = 1; try <= TRIES && got == 0; try++) {
-            if (send(fd, line, (size_t)len, 0) < 0) got = -1; /* a datagram goes whole or not at all */
-            else got = await_echo(fd, line, (size_t)len);
+            if (send(fd, line, (size_t)len, 0) < 0) { /* a datagram goes whole or not at all */
+                got = -1;
+                failed = "send";
+            } else {
+                got = await_echo(fd, line, (size_t)len);
+                failed = "receive";
+            }
         }
         if (got > 0) {
             printf("%.*s\n", (int)got, reply);
@@ -99,7 +105,7 @@ int main(int argc, char **argv) {
         } else if (errno == ECONNREFUSED) {
             fprintf(stderr, "nothing is listening on %s:%s\n", host, port);
         } else {
-            fprintf(stderr, "send failed: %s\n", strerror(errno)); /* e.g. EMSGSIZE: too big */
+            fprintf(stderr, "%s failed: %s\n", failed, strerror(errno)); /* e.g. send: EMSGSIZE, too big */
         }
     }
     if (ferror(stdin)) die("reading stdin");

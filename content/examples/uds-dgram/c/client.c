@@ -2,25 +2,28 @@
  * Unix datagram client: binds its own socket file first, so the server has an address to answer.
  *
  * Shows: mkdtemp() for a private directory (tmpnam() names a file someone else may create first;
- * the compiler warns about it for that reason), bind() to <dir>/client.sock, sendto() the server,
- * a 1 s receive timeout (SO_RCVTIMEO), and removing our socket file and directory at the end or
- * on Ctrl-C.
+ * the linker warns about it for that reason), bind() to <dir>/client.sock, sendto() the server,
+ * waiting at most 1 s for the reply with poll(), matching each reply to its request (after a
+ * timeout the late reply arrives while we wait for the next one), and removing our socket file
+ * and directory at the end or on Ctrl-C.
  *
  * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o client client.c
  * Run:   ./client /tmp/socketlab-uds-dgram.sock    (type lines; Ctrl-D to finish)
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define MAX_MESSAGE 65536
+#define TIMEOUT_MS 1000
 
 static char dir[] = "/tmp/socketlab-client-XXXXXX";
 static char self_path[sizeof dir + sizeof "/client.sock"];
@@ -55,6 +58,33 @@ static socklen_t unix_address(struct sockaddr_un *addr, const char *path) {
     return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
 }
 
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* monotonic: immune to the wall clock being changed */
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static char reply[MAX_MESSAGE + 8];
+
+/* Waits up to TIMEOUT_MS for the datagram "echo: <line>". Returns its length, 0 on timeout, or -1
+ * with errno set. Anything else is a late reply to an earlier line that timed out: skip it. */
+static ssize_t await_echo(int fd, const char *line, size_t len) {
+    long long deadline = now_ms() + TIMEOUT_MS;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) return 0;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ready = poll(&p, 1, (int)left);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) return ready;
+        ssize_t n = recv(fd, reply, sizeof reply, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if ((size_t)n == len + 6 && memcmp(reply, "echo: ", 6) == 0 && memcmp(reply + 6, line, len) == 0)
+            return n;
+    }
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc > 2) {
@@ -79,14 +109,11 @@ int main(int argc, char **argv) {
     socklen_t server_len = unix_address(&server, server_path);
     /* Without this bind, our datagrams carry no return address and the server cannot reply. */
     if (bind(fd, (struct sockaddr *)&self, self_len) < 0) die("bind");
-    struct timeval timeout = {.tv_sec = 1};
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) die("setsockopt");
     printf("bound to %s\n", self_path);
 
     char *line = NULL; /* getline() grows it to fit: a long line is still one datagram */
     size_t cap = 0;
     ssize_t got;
-    static char reply[MAX_MESSAGE + 8];
     while ((got = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)got; /* the datagram is the line without its newline */
         if (len > 0 && line[len - 1] == '\n') len--;
@@ -96,13 +123,11 @@ int main(int argc, char **argv) {
             fprintf(stderr, "sendto %s failed: %s\n", server_path, strerror(errno));
             continue;
         }
-        ssize_t n = recv(fd, reply, sizeof reply, 0);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                fprintf(stderr, "no reply within 1 s\n");
-                continue;
-            }
-            die("recv");
+        ssize_t n = await_echo(fd, line, len);
+        if (n < 0) die("recv");
+        if (n == 0) {
+            fprintf(stderr, "no reply within 1 s\n");
+            continue;
         }
         printf("%.*s\n", (int)n, reply); /* print exactly the n bytes received */
     }

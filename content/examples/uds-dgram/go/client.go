@@ -2,7 +2,8 @@
 //
 // Shows: a private directory from os.MkdirTemp (never a guessable name like tmpnam's), binding
 // our end with net.ListenUnixgram, sending to the server with WriteToUnix, a 1 s read deadline,
-// and removing our socket file and directory at the end, Ctrl-C included.
+// matching each reply to its request (after a timeout the late reply arrives while we wait for
+// the next one), and removing our socket file and directory at the end, Ctrl-C included.
 //
 // Build: go build -o client client.go
 // Run:   ./client /tmp/socketlab-uds-dgram.sock    (type lines; Ctrl-D to finish)
@@ -63,30 +64,48 @@ func run(server string) int {
 	buf := make([]byte, 65536)
 	input := bufio.NewScanner(os.Stdin)
 	for input.Scan() {
-		if _, err := conn.WriteToUnix([]byte(input.Text()), to); err != nil {
+		line := input.Text()
+		if _, err := conn.WriteToUnix([]byte(line), to); err != nil {
 			// ENOENT: no such file; ECONNREFUSED: a file with nobody bound to it.
 			fmt.Fprintf(os.Stderr, "send failed: %v\n", err)
 			continue
 		}
-		if err := conn.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
-			fmt.Fprintf(os.Stderr, "set deadline failed: %v\n", err)
-			return 1
-		}
-		n, err := conn.Read(buf)
-		var timeout net.Error
-		if errors.As(err, &timeout) && timeout.Timeout() {
-			fmt.Fprintln(os.Stderr, "no reply within 1 s")
-			continue
-		}
+		reply := "echo: " + line
+		answered, err := awaitReply(conn, buf, reply)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "receive failed: %v\n", err)
 			return 1
 		}
-		fmt.Println(string(buf[:n]))
+		if !answered {
+			fmt.Fprintln(os.Stderr, "no reply within 1 s")
+			continue
+		}
+		fmt.Println(reply)
 	}
 	if err := input.Err(); err != nil {
 		fmt.Fprintf(os.Stderr, "reading stdin failed: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// awaitReply waits up to 1 s for the datagram want, and reports whether it came. Anything else is
+// a late reply to an earlier line that timed out: skip it and keep waiting.
+func awaitReply(conn *net.UnixConn, buf []byte, want string) (bool, error) {
+	if err := conn.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
+		return false, err
+	}
+	for {
+		n, err := conn.Read(buf)
+		var timeout net.Error
+		if errors.As(err, &timeout) && timeout.Timeout() {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if string(buf[:n]) == want {
+			return true, nil
+		}
+	}
 }

@@ -1,8 +1,9 @@
 // Unix datagram client: binds its own socket file first, so the server has an address to answer.
 //
 // Shows: a private directory from fs.mkdtempSync (never a guessable name like tmpnam's), binding
-// our end, sending each line as one datagram to the server's path, a 1 s wait for the reply, and
-// removing our socket file and directory at the end, Ctrl-C included. Uses the npm package
+// our end, sending each line as one datagram to the server's path, a 1 s wait for the reply,
+// matching each reply to its request (after a timeout the late reply arrives while we wait for the
+// next one), and removing our socket file and directory at the end, Ctrl-C included. Uses the npm package
 // `unix-dgram` because Node's core has no Unix datagram sockets.
 //
 // Run: node client.ts /tmp/socketlab-uds-dgram.sock    (type lines; Ctrl-D to finish)
@@ -45,7 +46,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function reply(ms: number): Promise<string | null> {
+/**
+ * Waits up to `ms` for the datagram `expected` (null on a timeout or an error). Anything else is a
+ * late reply to an earlier line that timed out: skip it and keep waiting.
+ */
+function reply(expected: string, ms: number): Promise<string | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       settle = null;
@@ -53,6 +58,7 @@ function reply(ms: number): Promise<string | null> {
       resolve(null);
     }, ms);
     settle = (text) => {
+      if (text !== null && text !== expected) return;
       clearTimeout(timer);
       settle = null;
       resolve(text);
@@ -73,7 +79,7 @@ for await (const line of input) {
     console.error(`send to ${server} failed: ${failed}`);
     continue;
   }
-  const text = await reply(1000);
+  const text = await reply(`echo: ${line}`, 1000);
   if (text !== null) console.log(text);
 }
 socket.close();
