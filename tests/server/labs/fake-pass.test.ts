@@ -123,16 +123,35 @@ for (const driver of testDrivers()) describe(`faking a pass, on ${driver}`, () =
 
   it('a wrong program that writes a forged report, on its stdout or into the checker\'s, does not pass', async () => {
     const { lab } = await labWithStarter();
-    // It never listens: it prints the report, and leaves a process behind that writes it into the
-    // checker's own stdout (through /proc/<pid>/fd/1) once the checker has printed its report.
-    const forge = `for f in /proc/[0-9]*/cmdline; do if tr '\\0' ' ' < "$f" 2>/dev/null | grep -q 'check\\.ts'; then p=\${f%/cmdline}; exec 3>>"$p/fd/1" && break; fi; done
-[ -e /dev/fd/3 ] || exit 0
-while [ -d "$p" ]; do sleep 0.05; done
-echo "$1" >&3`;
+    // It never listens: it prints the report, and leaves a process behind that opens the checker's
+    // own stdout (through /proc/<pid>/fd/1 for a pipe; pidfd_getfd for a socket: both allowed to
+    // whoever may ptrace it) and writes the report there once the checker has printed its own.
+    const forge = `import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+def grab(pid):
+    try:
+        return os.open(f'/proc/{pid}/fd/1', os.O_WRONLY)
+    except OSError:
+        pass
+    try:
+        fd = libc.syscall(438, os.pidfd_open(pid), 1, 0)
+        return fd if fd >= 0 else None
+    except OSError:
+        return None
+for pid in [int(p) for p in os.listdir('/proc') if p.isdigit()]:
+    try:
+        cmdline = open(f'/proc/{pid}/cmdline', 'rb').read()
+    except OSError:
+        continue
+    fd = grab(pid) if b'check.ts' in cmdline and b'python' not in cmdline else None
+    if fd is None: continue
+    while os.path.exists(f'/proc/{pid}'): time.sleep(0.05)
+    os.write(fd, (sys.argv[1] + '\\n').encode())
+    break`;
     await save(
       lab,
       `exercises/${EXERCISE}/ts/server.ts`,
-      `import { spawn } from 'node:child_process';\nconst forged = ${JSON.stringify(FORGED)};\nconsole.log(forged);\nspawn('/bin/sh', ['-c', ${JSON.stringify(forge)}, 'sh', forged], { detached: true, stdio: 'ignore' }).unref();\nsetInterval(() => console.log(forged), 100);\n`,
+      `import { spawn } from 'node:child_process';\nconst forged = ${JSON.stringify(FORGED)};\nconsole.log(forged);\nspawn('python3', ['-c', ${JSON.stringify(forge)}, forged], { detached: true, stdio: 'ignore' }).unref();\nsetInterval(() => console.log(forged), 100);\n`,
     );
     await assertHonestFail(lab, 'forged report');
   });
