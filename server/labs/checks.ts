@@ -5,12 +5,12 @@
  * running now; the HTTP route (server/routes/exercises.ts) records checks in the classroom.
  *
  * Everything runs inside the lab through Sandbox.exec, under the lab's limits. A pass cannot be
- * faked from inside the lab (docs/lab.md, "Checks"): the checker runs as the lab's checker user
- * (sandbox/drivers/checker-user.ts), which the learner cannot signal or trace, from root-owned
- * files the lab sees read-only; the learner's program is started as the learner by a second exec,
- * the runner (content/exercises/_lib/runner-link.ts), so what it prints never reaches the checker's
- * stdout, where the report is; and the report is taken only for the checks the shipped check.ts
- * declares (check-report.ts). The solution never enters the lab, it is only sent in the answer.
+ * faked from inside the lab (docs/protocol.md, "A pass cannot be faked"): the checker runs as the
+ * lab's checker user (sandbox/drivers/checker-user.ts), which the learner cannot signal or trace,
+ * from root-owned files the lab sees read-only; the learner's program is started as the learner by
+ * a second exec, the runner (content/exercises/_lib/runner-link.ts), so what it prints never
+ * reaches the checker's stdout, where the report is; and the report is taken only for the checks
+ * the shipped check.ts declares (check-report.ts). The solution never enters the lab, it is only sent in the answer.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

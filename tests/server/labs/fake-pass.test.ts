@@ -1,8 +1,8 @@
 /**
- * A pass cannot be faked from inside a lab (docs/lab.md, "Checks"), on every driver: a learner who
- * keeps swapping a fake checker into wherever checkers live, who signals or ptraces the checker
- * while it runs, or whose program writes a forged report, still gets the honest fail of a wrong
- * program, and the solution stays locked. Each attack runs in the learner's own terminal, or is
+ * A pass cannot be faked from inside a lab (docs/protocol.md, "A pass cannot be faked"), on every
+ * driver: a learner who keeps swapping a fake checker into wherever checkers live, who signals or
+ * ptraces the checker while it runs, or whose program writes a forged report, still gets the
+ * honest fail of a wrong program, and the solution stays locked. Each attack runs in the learner's own terminal, or is
  * the learner's program, while the check of a wrong program (tcp-echo's starter) runs.
  */
 import assert from 'node:assert/strict';
