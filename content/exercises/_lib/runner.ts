@@ -19,6 +19,8 @@ if (!name) {
 }
 
 const children = new Map<number, ChildProcess>();
+/** Every process group started, kept after its leader exits: what it left behind is killed too. */
+const groups = new Map<number, number>();
 
 function connect(until: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -31,9 +33,9 @@ function connect(until: number): Promise<Socket> {
   });
 }
 
-function killGroup(child: ChildProcess): void {
+function killGroup(pid: number | undefined): void {
   try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    if (pid) process.kill(-pid, 'SIGKILL');
   } catch {}
 }
 
@@ -46,6 +48,7 @@ const send = (message: FromRunner) => socket.write(`${JSON.stringify(message)}\n
 function start({ id, script, cwd, stdin }: Extract<ToRunner, { op: 'start' }>): void {
   const child = spawn('/bin/sh', ['-c', script], { cwd, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   children.set(id, child);
+  if (child.pid) groups.set(id, child.pid);
   child.stdin?.on('error', () => {});
   const relay = (chunk: Buffer) => send({ op: 'output', id, data: chunk.toString('base64') });
   child.stdout?.on('data', relay);
@@ -66,11 +69,11 @@ function start({ id, script, cwd, stdin }: Extract<ToRunner, { op: 'start' }>): 
 
 function handle(message: ToRunner): void {
   if (message.op === 'start') return start(message);
+  if (message.op === 'kill') return killGroup(groups.get(message.id));
   const child = children.get(message.id);
   if (!child) return;
   if (message.op === 'write') child.stdin?.write(Buffer.from(message.data, 'base64'));
   else if (message.op === 'end') child.stdin?.end();
-  else if (message.op === 'kill') killGroup(child);
   else if (message.op === 'signal' && child.pid) {
     try {
       process.kill(child.pid, message.signal as NodeJS.Signals);
@@ -91,6 +94,6 @@ socket.on('data', (text: string) => {
 });
 socket.on('error', () => {});
 socket.on('close', () => {
-  for (const child of children.values()) killGroup(child);
+  for (const pid of groups.values()) killGroup(pid);
   process.exit(0);
 });
