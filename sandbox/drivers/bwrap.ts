@@ -15,12 +15,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, openSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../../wire/lab-api.ts';
 import { LabCgroup } from './cgroups.ts';
+import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './checker-user.ts';
 import { goCacheFolders, LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
 import { subfolder, trustedFolder, writeNewFile } from './host-folders.ts';
 import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews, type GoCache } from './lab-mounts.ts';
@@ -99,7 +100,7 @@ export class BwrapDriver implements SandboxDriver {
   }
 
   /** `fds`: the descriptors the child holds the seccomp filter and the lab's folders on (see create()). */
-  private bwrapArgs(fds: { seccomp: number; home: number; tmp: number; shm: number; goCache: number | null }): string[] {
+  private bwrapArgs(fds: { seccomp: number; home: number; tmp: number; shm: number; checker: number; goCache: number | null }): string[] {
     const { home, uid, gid } = SANDBOX_USER;
     const args = [
       // --disable-userns: the sandbox's user namespace can hold no other (it needs --unshare-user,
@@ -110,6 +111,8 @@ export class BwrapDriver implements SandboxDriver {
       '--ro-bind', '/usr', '/usr',
       '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
     ];
+    // The folders bwrap makes for mount points are 0700: the checker user (another uid) must pass them.
+    for (const dir of ['/etc', '/home', '/opt', '/opt/socketlab']) args.push('--perms', '0755', '--dir', dir);
     for (const entry of HOST_ETC) args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
     for (const entry of ['passwd', 'group', 'hosts', 'hostname', 'profile']) args.push('--ro-bind', join(this.etcDir, entry), `/etc/${entry}`);
     args.push(
@@ -122,6 +125,7 @@ export class BwrapDriver implements SandboxDriver {
       '--ro-bind', this.shared.examples, '/opt/socketlab/examples',
       '--ro-bind', this.shared.nodeModules, '/opt/socketlab/node_modules',
       '--ro-bind', this.seccompDir, LAB_SECCOMP_DIR,
+      '--ro-bind-fd', String(fds.checker), CHECKER_DIR,
       // After home: bwrap makes the mount point inside it (the home belongs to the lab's uid, which bwrap runs as).
       ...(fds.goCache !== null ? ['--bind-fd', String(fds.goCache), LAB_GO_CACHE] : []),
       '--remount-ro', '/',
@@ -145,11 +149,14 @@ export class BwrapDriver implements SandboxDriver {
     try {
       cgroup.create(limits);
       const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.goCache);
-      const paths = [join(this.seccompDir, 'filter.bpf'), folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])];
+      // The checker's files: root's folder on the host, read-only in the lab (checker-user.ts).
+      const checkerDir = join(labDir, 'checker');
+      mkdirSync(checkerDir, { mode: 0o755 });
+      const paths = [join(this.seccompDir, 'filter.bpf'), folders.home, folders.tmp, folders.shm, checkerDir, ...(folders.goCache ? [folders.goCache] : [])];
       const childFds = paths.map((path) => openSync(path, 'r'));
       // The child gets them after --info-fd (3), in that order.
       const fd = (i: number) => 4 + i;
-      const fds = { seccomp: fd(0), home: fd(1), tmp: fd(2), shm: fd(3), goCache: folders.goCache ? fd(4) : null };
+      const fds = { seccomp: fd(0), home: fd(1), tmp: fd(2), shm: fd(3), checker: fd(4), goCache: folders.goCache ? fd(5) : null };
       // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
       // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
       const joinCgroup = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
@@ -163,7 +170,7 @@ export class BwrapDriver implements SandboxDriver {
         for (const childFd of childFds) closeSync(childFd); // bwrap has its own copies now
       }
       const handles = await started(child, this.options.startTimeoutMs);
-      return new BwrapSandbox(labId, child, handles, cgroup, async () => {
+      return new BwrapSandbox(labId, child, handles, cgroup, { hostUid, checkerDir }, async () => {
         await unmountLabFolders(labDir);
         this.uids.release(hostUid);
       });
@@ -225,20 +232,28 @@ function readInitPid(child: ChildProcess, stderr: () => string): Promise<number>
   });
 }
 
+/** A lab's learner host uid, and the host folder the lab sees read-only as CHECKER_DIR. */
+interface LabUser {
+  hostUid: number;
+  checkerDir: string;
+}
+
 class BwrapSandbox implements Sandbox {
   readonly labId: string;
   private readonly lifetime: SandboxLifetime;
   private readonly child: ChildProcess;
   private readonly namespaces: NamespaceHandles;
   private readonly cgroup: LabCgroup;
+  private readonly user: LabUser;
   private readonly release: () => Promise<void>;
 
-  constructor(labId: string, child: ChildProcess, namespaces: NamespaceHandles, cgroup: LabCgroup, release: () => Promise<void>) {
+  constructor(labId: string, child: ChildProcess, namespaces: NamespaceHandles, cgroup: LabCgroup, user: LabUser, release: () => Promise<void>) {
     this.labId = labId;
     this.lifetime = new SandboxLifetime(labId);
     this.child = child;
     this.namespaces = namespaces;
     this.cgroup = cgroup;
+    this.user = user;
     this.release = release;
     // bwrap exits when the namespace's init does (and the init is killed when bwrap is).
     child.once('exit', (code, signal) => this.lifetime.endedByItself(`its init exited (${howItEnded(code, signal)})`));
@@ -248,14 +263,22 @@ class BwrapSandbox implements Sandbox {
     return this.lifetime.ended;
   }
 
-  /** Arguments of /bin/sh that join the lab's cgroup first (so its limits apply), then run `argv` inside as the learner. */
-  private enterArgs(argv: string[]): string[] {
+  /**
+   * Arguments of /bin/sh that join the lab's cgroup first (so its limits apply), then run `argv`
+   * inside as the learner, or as the lab's checker user.
+   */
+  private enterArgs(argv: string[], user: ExecOptions['user'] = 'learner'): string[] {
     const { uid, gid, home } = SANDBOX_USER;
     const join = this.cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+    // The checker stays out of the lab's user namespace, which maps the learner's uid alone (bwrap
+    // runs unprivileged): it enters every other namespace as a host uid of its own, in the
+    // learner's host group. Inside, the learner sees it as nobody, with no way to signal or trace it.
+    const as = user === 'checker'
+      ? [...this.namespaces.nsenterOptions().filter((o) => !o.startsWith('--user=')), '-S', String(checkerUid(this.user.hostUid)), '-G', String(this.user.hostUid)]
+      : [...this.namespaces.nsenterOptions(), '-S', String(uid), '-G', String(gid)];
     // Under the lab's seccomp filter (what is entered does not descend from the lab's init, which
     // has it), in the home folder: nsenter's own --wd would look the folder up on the host.
-    const nsenter = ['nsenter', ...this.namespaces.nsenterOptions(), '-S', String(uid), '-G', String(gid), '--', ...underSeccomp(home, argv)];
-    return ['-c', `${join} && exec "$0" "$@"`, ...nsenter];
+    return ['-c', `${join} && exec "$0" "$@"`, 'nsenter', ...as, '--', ...underSeccomp(home, argv)];
   }
 
   async openShell(size: { cols: number; rows: number }): Promise<Shell> {
@@ -275,7 +298,7 @@ class BwrapSandbox implements Sandbox {
     this.lifetime.assertRunning();
     // A process group of its own (detached), so the deadline kills nsenter and what it forked inside
     // the lab with one signal: nsenter does not pass signals on to its child.
-    const child = spawn('/bin/sh', this.enterArgs(argv), { cwd: '/', env: SANDBOX_ENV, stdio: 'pipe', detached: true });
+    const child = spawn('/bin/sh', this.enterArgs(argv, options.user), { cwd: '/', env: SANDBOX_ENV, stdio: 'pipe', detached: true });
     return runChild(child, argv, options, () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -283,6 +306,16 @@ class BwrapSandbox implements Sandbox {
         // already gone
       }
     });
+  }
+
+  async installCheckerFiles(files: CheckerFile[]): Promise<void> {
+    this.lifetime.assertRunning();
+    // Root writes on the host, in a folder no lab uid can write to; each file is swapped in whole.
+    for (const file of files) {
+      const path = join(this.user.checkerDir, checkerFilePath(file.path));
+      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+      writeNewFile(path, file.content);
+    }
   }
 
   async limitHit(): Promise<LimitHit> {

@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { LabLimits } from '../../wire/lab-api.ts';
 import { limitFromCounters } from './cgroups.ts';
+import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './checker-user.ts';
 import { seconds, withDeadline } from './deadline.ts';
 import { collectExec, stdinBytes } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
@@ -124,6 +125,8 @@ export class DockerDriver implements SandboxDriver {
           '/dev/shm': tmpfs(limits.tmpBytes, limits.inodes, '1777'),
           // One pid file per terminal the lab opens, and the lab's /etc/passwd and /etc/group.
           '/run/socketlab': tmpfs(64 * 1024, 1024, '0700'),
+          // The checker's files (checker-user.ts): root's, which only an exec as root writes to.
+          [CHECKER_DIR]: 'rw,noexec,nosuid,nodev,size=4m,nr_inodes=256,uid=0,gid=0,mode=0755',
         },
         // No log: the engine's default json-file log has no size limit, and the learner can write
         // to its init's output (`cat /dev/zero > /proc/1/fd/1`) until the host's disk is full.
@@ -161,6 +164,8 @@ class DockerSandbox implements Sandbox {
   private readonly docker: Docker;
   /** The container's user (uid:gid), the learner's host uid: terminals and commands run as it. */
   private readonly user: string;
+  /** The lab's checker user (checker-user.ts), in the learner's group. */
+  private readonly checker: string;
   /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
   private readonly streams = new Set<Duplex>();
 
@@ -170,6 +175,7 @@ class DockerSandbox implements Sandbox {
     this.container = container;
     this.docker = docker;
     this.user = `${uid}:${uid}`;
+    this.checker = `${checkerUid(uid)}:${uid}`;
     // Answers when the container stops (its init, docker-init, exited), or at once if it already has.
     container.wait().then(
       ({ StatusCode }: { StatusCode: number }) => this.lifetime.endedByItself(`its container stopped (${howItEnded(StatusCode, null)})`),
@@ -200,7 +206,12 @@ class DockerSandbox implements Sandbox {
     return execShell(exec, stream, resize, () => this.run(['/bin/sh', '-c', `kill -KILL "$(cat /run/socketlab/${key}.pid)"`]));
   }
 
-  async exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
+  exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
+    return this.execAs(options.user === 'checker' ? this.checker : this.user, argv, options);
+  }
+
+  /** exec as `user` (uid:gid). */
+  private async execAs(user: string, argv: string[], options: ExecOptions): Promise<ExecResult> {
     this.lifetime.assertRunning();
     const withStdin = options.stdin !== undefined;
     const exec = await this.container.exec({
@@ -211,7 +222,7 @@ class DockerSandbox implements Sandbox {
       AttachStdin: withStdin,
       AttachStdout: true,
       AttachStderr: true,
-      User: this.user,
+      User: user,
       WorkingDir: SANDBOX_USER.home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
     });
@@ -221,7 +232,7 @@ class DockerSandbox implements Sandbox {
     const stop = () => {
       finishing = true;
       stream.destroy();
-      if (groupId) void this.run(['/bin/sh', '-c', 'kill -KILL "-$0"', groupId]).catch(() => {});
+      if (groupId) void this.run(['/bin/sh', '-c', 'kill -KILL "-$0"', groupId], user).catch(() => {});
     };
     return collectExec(argv, options, stop, (sink) => {
       let groupIdLine: Buffer | null = Buffer.alloc(0); // until the group id's line is through
@@ -272,9 +283,19 @@ class DockerSandbox implements Sandbox {
     return stream;
   }
 
-  /** Runs a command as the learner and returns what it printed (stdout and stderr, demultiplexed). */
-  private async run(cmd: string[]): Promise<string> {
-    const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: this.user });
+  /**
+   * Writes the files as root (with no capability: the container has none) into CHECKER_DIR, which
+   * root owns, each to a new name then renamed over the old, so a running checker never reads half.
+   */
+  async installCheckerFiles(files: CheckerFile[]): Promise<void> {
+    const records = files.map((f) => `${checkerFilePath(f.path)}\n${Buffer.from(f.content).toString('base64')}\n`).join('');
+    const result = await this.execAs('0:0', ['/bin/sh', '-c', INSTALL_CHECKER_FILES], { stdin: Buffer.from(records), timeoutMs: 15_000, maxOutputBytes: 64 * 1024 });
+    if (result.code !== 0) throw new Error(`could not write the checker's files into the lab: ${result.stderr.trim().slice(-500) || `exit code ${result.code}`}`);
+  }
+
+  /** Runs a command as the learner (or `user`) and returns what it printed (stdout and stderr, demultiplexed). */
+  private async run(cmd: string[], user = this.user): Promise<string> {
+    const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: user });
     const stream = await this.startStream(exec, { hijack: true, stdin: false });
     const chunks: Buffer[] = [];
     const sink = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
@@ -313,6 +334,13 @@ class DockerSandbox implements Sandbox {
     }
   }
 }
+
+/** Reads "path\nbase64\n" records on stdin into CHECKER_DIR, each file written beside its place, then renamed there. */
+const INSTALL_CHECKER_FILES = `umask 022
+while IFS= read -r name && IFS= read -r data; do
+  target="${CHECKER_DIR}/$name"
+  mkdir -p -- "\${target%/*}" && printf '%s' "$data" | base64 -d > "$target.$$" && mv -f -- "$target.$$" "$target" || exit 1
+done`;
 
 /** The exit code of a finished exec, asking again while Docker still calls it running. */
 async function exitCodeOf(exec: Docker.Exec, giveUpAt: number): Promise<number | null> {

@@ -3,6 +3,7 @@
  * ever talk to these types, never to bubblewrap or Docker directly.
  */
 import type { LabLimits } from '../../wire/lab-api.ts';
+import type { CheckerFile } from './checker-user.ts';
 
 /** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
 export interface Shell {
@@ -27,6 +28,8 @@ export interface ExecOptions {
   timeoutMs: number;
   /** Most bytes of stdout and stderr together; past this the command is killed and exec fails. */
   maxOutputBytes: number;
+  /** Who runs it: the learner (the default), or the lab's checker user (checker-user.ts). */
+  user?: 'learner' | 'checker';
 }
 
 export interface ExecResult {
@@ -46,10 +49,13 @@ export interface Sandbox {
   readonly ended: Promise<string>;
   openShell(size: { cols: number; rows: number }): Promise<Shell>;
   /**
-   * Runs a short command as the learner in the home folder, without a terminal, under the lab's
-   * limits. Rejects with an ExecError (exec.ts) when it outlives its deadline or prints too much.
+   * Runs a short command as the learner (or `options.user`) in the home folder, without a terminal,
+   * under the lab's limits. Rejects with an ExecError (exec.ts) when it outlives its deadline or
+   * prints too much.
    */
   exec(argv: string[], options: ExecOptions): Promise<ExecResult>;
+  /** Writes `files` into CHECKER_DIR (checker-user.ts), replacing each whole: root's, read-only to the lab. */
+  installCheckerFiles(files: CheckerFile[]): Promise<void>;
   /** Which limit, if any, has killed or refused something in this sandbox since it started. */
   limitHit(): Promise<LimitHit>;
   /** Kills every process of the sandbox and removes everything it had. Safe to call twice. */

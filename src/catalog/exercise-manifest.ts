@@ -86,3 +86,29 @@ export function exerciseFiles(def: ExerciseDef, kind: 'starter' | 'solution', la
   walk(base);
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
+
+/** The id the checker library gives the build, reported (failing) when the program does not build. */
+export const BUILD_CHECK_ID = 'build';
+
+/**
+ * The ids of the checks a checker declares: every `id:` in its source must be a quoted literal
+ * (`id: 'echo-line'`), each once. The server accepts a report of these checks only, so what a check
+ * is called is fixed by the file it ships, not by what the checker prints. `file` names it in errors.
+ */
+export function declaredCheckIds(source: string, file: string): string[] {
+  const ids: string[] = [];
+  for (const match of source.matchAll(/\bid\s*:\s*/g)) {
+    const at = match.index + match[0].length;
+    const literal = /^'([^'\n]*)'/.exec(source.slice(at, at + 80));
+    const line = source.slice(0, match.index).split('\n').length;
+    const where = `${file}:${line}`;
+    if (!literal) throw new Error(`${where}: a check's id must be a quoted literal, such as id: 'echo-line' (the server reads the ids from the file, without running it)`);
+    const id = literal[1]!;
+    if (!ID.test(id)) throw new Error(`${where}: the check id ${JSON.stringify(id)} must be lowercase letters, digits and "-"`);
+    if (id === BUILD_CHECK_ID) throw new Error(`${where}: the check id "${BUILD_CHECK_ID}" is the checker library's own (the build); choose another`);
+    if (ids.includes(id)) throw new Error(`${where}: the check id "${id}" is declared twice`);
+    ids.push(id);
+  }
+  if (ids.length === 0) throw new Error(`${file} declares no check (no id: '...' found)`);
+  return ids;
+}

@@ -24,12 +24,17 @@ import { ROOT, programEnv } from '../support/examples.ts';
 import { run } from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { testDrivers } from '../support/drivers.ts';
-import { EXERCISES_DIR, exerciseFiles, exerciseIds, loadExercise } from '../../src/catalog/exercise-manifest.ts';
+import { declaredCheckIds, EXERCISES_DIR, exerciseFiles, exerciseIds, loadExercise, type ExerciseDef } from '../../src/catalog/exercise-manifest.ts';
 import { readStatement } from '../../src/catalog/exercise-statement.ts';
 import { TOPICS, type Lang } from '../../src/catalog/topics.ts';
 import type { CheckAnswer, LabTicket } from '../../wire/lab-api.ts';
 
 const exercises = exerciseIds().map((id) => loadExercise(id));
+
+/** The checks `def`'s check.ts declares (`id: '...'`): the only ones the server accepts in a report. */
+function declaredIds(def: ExerciseDef): string[] {
+  return declaredCheckIds(readFileSync(join(def.dir, 'check.ts'), 'utf8'), `${def.id}/check.ts`);
+}
 
 /** Runs `jobs` with at most `limit` at once. */
 async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
@@ -204,6 +209,7 @@ describe('exercises in labs (bwrap)', () => {
           const solution = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
           assert.equal(solution.status, 200, `${def.id}/${lang} solution check: ${JSON.stringify(solution.body)}`);
           assert.equal(solution.body.passed, solution.body.total, `${def.id}/${lang}: the reference solution fails:\n${describeFailures(solution.body)}`);
+          assert.deepEqual(solution.body.checks.map((c) => c.id), declaredIds(def), `${def.id}: the checker's report lists other checks than its check.ts declares`);
           assert.equal(solution.body.unlocked, true);
           assert.ok(solution.body.checks.every((c) => c.hint === ''), 'a passing check has no hint');
 
@@ -286,6 +292,7 @@ for (const driver of testDrivers().filter((d) => d !== 'bwrap')) {
           assert.equal(res.status, 200, JSON.stringify(report));
           const failures = report.checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.got}`);
           assert.deepEqual(failures, [], `${def.id}/${lang} on ${driver}`);
+          assert.deepEqual(report.checks.map((c) => c.id), declaredIds(def), `${def.id}: the checker's report lists other checks than its check.ts declares`);
           assert.equal(report.unlocked, true);
           return `${def.id}/${lang}: ${report.passed}/${report.total} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
         }),

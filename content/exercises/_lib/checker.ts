@@ -1,25 +1,28 @@
 /**
  * The shared checker library. A checker (`content/exercises/<id>/check.ts`) runs inside the
- * learner's lab with plain `node` (Node 24 strips the types), plays the peer of the learner's
- * program and prints one JSON line:
+ * learner's lab with plain `node` (Node 24 strips the types), as the lab's checker user (not the
+ * learner), plays the peer of the learner's program and prints one JSON line on its own stdout:
  *
  *   {"checks":[{"id","title","pass","sent","expected","got","hint"}],"passed":n,"total":m}
  *
  * It is started as `node check.ts '<json>'` in the learner's folder, where the JSON is
- * `{"build": [...], "run": "./server {port}", "deadlineMs": 30000}`: this library builds the
- * program, picks a free port / socket path / abstract name for the placeholders, runs each check
- * with its own deadline, stops every program it started (the whole process group), and never runs
- * past `deadlineMs`: whatever has not finished by then fails with "ran out of time".
+ * `{"build": [...], "run": "./server {port}", "deadlineMs": 30000, "runner": "<name>"}`: this
+ * library builds the program, picks a free port / socket path / abstract name for the placeholders,
+ * runs each check with its own deadline, stops every program it started (the whole process group),
+ * and never runs past `deadlineMs`: whatever has not finished by then fails with "ran out of time".
+ * Builds and programs run as the learner, through the runner at the abstract socket `runner`
+ * (runner-link.ts); what they print never reaches this process's stdout. The server accepts a
+ * report only of the checks the check.ts declares with `id: '<literal>'` (plus `build`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { createSocket as createUdpSocket, type Socket as UdpSocket } from 'node:dgram';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunnerLink } from './runner-link.ts';
 
 export interface CheckResult {
   id: string;
@@ -75,6 +78,8 @@ export interface Config {
   build: string[];
   run: string;
   deadlineMs: number;
+  /** The abstract socket name the runner connects to (runner-link.ts). */
+  runner: string;
 }
 
 /** Placeholders of the run command, fixed for one checker run. */
@@ -112,9 +117,20 @@ export class Timeout extends Error {}
 // ---------------------------------------------------------------------------------------------
 // The learner's program
 
-/** One run of the learner's program in its own process group, its output kept (64 KiB at most). */
+/** The link to the runner, which starts the learner's programs as the learner; set by runChecker. */
+let runner: RunnerLink | null = null;
+
+function link(): RunnerLink {
+  if (!runner) throw new Error('no program runner: runChecker connects to it before any program starts');
+  return runner;
+}
+
+/**
+ * One run of the learner's program in its own process group, as the learner (through the runner),
+ * its output kept (64 KiB at most). `script` is what /bin/sh runs: `exec <command>` by default.
+ */
 export class Program {
-  readonly child: ChildProcess;
+  private readonly id: number;
   readonly command: string;
   private out = '';
   exitCode: number | null = null;
@@ -122,24 +138,21 @@ export class Program {
   readonly exited: Promise<void>;
   private stdoutWaiters = new Set<() => void>();
 
-  constructor(command: string, cwd: string, stdin: boolean) {
+  constructor(command: string, cwd: string, stdin: boolean, script = `exec ${command}`) {
     this.command = command;
-    this.child = spawn('/bin/sh', ['-c', `exec ${command}`], { cwd, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    this.child.stdin?.on('error', () => {});
-    const keep = (chunk: Buffer) => {
-      if (this.out.length < 65536) this.out += chunk.toString('utf8');
-      for (const wake of this.stdoutWaiters) wake();
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
+    let resolveExit = () => {};
+    this.exited = new Promise((resolve) => (resolveExit = resolve));
+    this.id = link().start(script, cwd, stdin, {
+      output: (chunk) => {
+        if (this.out.length < 65536) this.out += chunk.toString('utf8');
+        for (const wake of this.stdoutWaiters) wake();
+      },
+      exit: (code, signal) => {
         this.exitCode = code;
         this.exitSignal = signal;
         for (const wake of this.stdoutWaiters) wake();
-        resolve();
-      });
-      this.child.on('error', () => resolve());
+        resolveExit();
+      },
     });
     running.add(this);
   }
@@ -160,11 +173,11 @@ export class Program {
   }
 
   write(text: string | Uint8Array): void {
-    this.child.stdin?.write(text);
+    link().send({ op: 'write', id: this.id, data: Buffer.from(text).toString('base64') });
   }
 
   endInput(): void {
-    this.child.stdin?.end();
+    link().send({ op: 'end', id: this.id });
   }
 
   /** Resolves once the program's output contains `text`; rejects (Timeout) after `ms`. */
@@ -187,22 +200,18 @@ export class Program {
 
   /** Sends a signal to the program alone (not its group): what a terminal's Ctrl-C or `kill` does. */
   signal(signal: NodeJS.Signals): void {
-    if (!this.hasExited && this.child.pid) {
-      try {
-        process.kill(this.child.pid, signal);
-      } catch {}
-    }
+    if (!this.hasExited) link().send({ op: 'signal', id: this.id, signal });
   }
 
   /** Kills the program and everything it started (its process group), and waits for it. */
   async stop(): Promise<void> {
-    if (this.child.pid) {
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {}
-    }
+    this.kill();
     await within(this.exited, 2000, 'stop').catch(() => {});
     running.delete(this);
+  }
+
+  kill(): void {
+    link().send({ op: 'kill', id: this.id });
   }
 
   /** Resolves true if the program exits within `ms`. */
@@ -219,13 +228,7 @@ export class Program {
 const running = new Set<Program>();
 
 function killAll(): void {
-  for (const p of running) {
-    if (p.child.pid) {
-      try {
-        process.kill(-p.child.pid, 'SIGKILL');
-      } catch {}
-    }
-  }
+  for (const p of running) p.kill();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -741,31 +744,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-function runShell(command: string, cwd: string, ms: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (c: Buffer) => {
-      if (output.length < 32768) output += c.toString('utf8');
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {}
-    }, ms);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, timedOut });
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, output: String(err), timedOut });
-    });
-  });
+/** Runs a build command as the learner (through the runner), killed after `ms`. */
+async function runShell(command: string, cwd: string, ms: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  const build = new Program(command, cwd, false, command);
+  const timedOut = !(await build.exitsWithin(ms));
+  await build.stop();
+  return { code: build.exitCode, output: build.output.slice(0, 32768), timedOut };
 }
 
 const SUMMARY_HINT = 'Read the message above: it says what the checker sent, what it expected and what your program did.';
@@ -777,8 +761,12 @@ export async function runChecker(exercise: Exercise): Promise<void> {
   config.build ??= [];
   config.deadlineMs ??= 30_000;
   const results: CheckResult[] = [];
+  // What this makes (scratch files, sockets) the learner's program, in its group, may use.
+  process.umask(0o002);
+  runner = await RunnerLink.accept(config.runner, 10_000);
   const done = (report: Report) => {
     killAll();
+    runner?.close();
     process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
   };
   const fillRest = (from: number, got: string, hint: string) => {
@@ -797,6 +785,7 @@ export async function runChecker(exercise: Exercise): Promise<void> {
   deadline.unref();
 
   const scratch = mkdtempSync(join(tmpdir(), 'check-'));
+  chmodSync(scratch, 0o770); // the program binds its {socket} here, and replaces what is there
   const addr: Addresses = { port: await freePort(), socket: join(scratch, 'learner.sock'), name: `socketlab-${randomBytes(6).toString('hex')}` };
   const t = new Context(config, addr, process.cwd(), scratch, exercise.readiness);
   process.on('exit', () => {

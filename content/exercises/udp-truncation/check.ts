@@ -4,13 +4,13 @@
  */
 import { fail, runChecker, Udp, show } from '../_lib/checker.ts';
 
-const cases: { size: number; expected: string }[] = [
-  { size: 10, expected: '10 bytes' },
-  { size: 1000, expected: '1000 bytes' },
-  { size: 1500, expected: '1500 bytes' },
-  { size: 3000, expected: '1500 bytes, truncated' },
-  { size: 0, expected: '0 bytes' },
-  { size: 20, expected: '20 bytes' },
+const cases = [
+  { id: 'size-10', size: 10, expected: '10 bytes' },
+  { id: 'size-1000', size: 1000, expected: '1000 bytes' },
+  { id: 'size-1500', size: 1500, expected: '1500 bytes' },
+  { id: 'size-3000', size: 3000, expected: '1500 bytes, truncated' },
+  { id: 'size-0', size: 0, expected: '0 bytes' },
+  { id: 'size-20', size: 20, expected: '20 bytes' },
 ];
 
 const HINTS: Record<string, string> = {
@@ -22,8 +22,8 @@ const HINTS: Record<string, string> = {
 
 await runChecker({
   readiness: (a) => ({ udp: a.port }),
-  checks: cases.map(({ size, expected }) => ({
-    id: `size-${size}`,
+  checks: cases.map(({ id, size, expected }) => ({
+    id,
     title: `Reports a ${size}-byte datagram as "${expected}"`,
     run: async (t) => {
       await t.server();

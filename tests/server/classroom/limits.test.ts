@@ -1,8 +1,9 @@
 /**
  * What one student can make the server store and recompute, over HTTP against the real server
  * (real bwrap labs, real checkers): starts and checks past the per-minute limits get 429 with
- * Retry-After and a reason in words, before the lab runs anything; a check report of nearly 1 MiB,
- * forged in the learner's own lab, is cut to what is kept, and the stored row says so; the page behind a dashboard
+ * Retry-After and a reason in words, before the lab runs anything; a checker swapped for a forged
+ * one in the learner's own lab stores nothing of it, and a check report of nearly 1 MiB is cut to
+ * what is kept, and the stored row says so; the page behind a dashboard
  * cell shows the checks a page at a time; and a burst of work reaches an open dashboard as at
  * most one push per DASHBOARD_PUSH_MS, not one per start.
  */
@@ -13,6 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { toLocalInput } from '../../../server/classroom/time.ts';
 import { STORED_CHECKS_MAX_BYTES } from '../../../server/classroom/check-text.ts';
+import { TEXT_LIMIT } from '../../../server/labs/check-report.ts';
 import { COOKIES } from '../../../server/classroom/cookies.ts';
 import { FormClient } from '../../support/form-client.ts';
 import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
@@ -119,43 +121,43 @@ describe('per-student limits', () => {
 });
 
 describe('what a check stores', () => {
-  it('cuts a forged report of nearly 1 MiB to what is kept, and the stored row and the cell page say so', async () => {
+  it('stores only the checker\'s real report when the learner swaps in a forged checker, and cuts a report of nearly 1 MiB to what is kept', async () => {
     const { teacher, classId, base } = await classWithAssignment();
     const student = await joinAs(classId, 'Forger');
     assert.equal((await exercise(student, 'tcp-echo/start')).status, 200);
-    // The checker runs in the learner's lab as the learner, from a folder of /tmp it makes: a loop
-    // in a terminal swaps the checker for a forged one between its unpacking and its start.
+    // A loop in a terminal tries to swap the checker for a forged one, where checkers were unpacked
+    // (a folder of /tmp) and where they are now (root's, read-only): the server still reads the real one.
     const forged = `process.stdout.write(JSON.stringify({ checks: [{ id: 'forged', title: 'A forged check', pass: false, sent: 's', expected: 'e', got: 'z'.repeat(900000), hint: 'h' }], passed: 0, total: 1 }) + '\\n');\n`;
     const put = await fetch(`${server.base}/api/labs/${lab.labId}/files/forged.ts`, { method: 'PUT', headers: { Authorization: `Bearer ${lab.token}` }, body: forged });
     assert.equal(put.status, 204, await put.text());
     const term = new TermClient(server.base, lab, 'forger');
     await term.opened();
-    term.type('while :; do for f in /tmp/socketlab-check.*/tcp-echo/check.ts; do [ -s "$f" ] && [ ! -e "$f.done" ] && cp ~/forged.ts "$f.new" && mv -f "$f.new" "$f" && : > "$f.done"; done; done\r');
-    let answer;
+    term.type('while :; do for f in /tmp/socketlab-check.*/tcp-echo/check.ts /opt/socketlab/checker/tcp-echo/check.ts; do cp ~/forged.ts "$f.new" && mv -f "$f.new" "$f"; done 2>/dev/null; done\r');
     try {
-      // The swap is a race the loop nearly always wins; a check it lost is simply the real one.
-      for (let attempt = 1; attempt <= CHECKS && answer?.checks[0]?.id !== 'forged'; attempt++) {
-        const check = await exercise(student, 'tcp-echo/check');
-        assert.equal(check.status, 200, JSON.stringify(check.body).slice(0, 500));
-        answer = holds(checkAnswerSchema, check.body, 'the check');
-      }
+      const check = await exercise(student, 'tcp-echo/check');
+      assert.equal(check.status, 200, JSON.stringify(check.body).slice(0, 500));
+      const answer = holds(checkAnswerSchema, check.body, 'the check');
+      assert.deepEqual(answer.checks.map((c) => c.id), ['echo-line', 'large', 'concurrent', 'half-close'], 'the report the server read is the real checker\'s');
+      assert.ok(answer.checks.every((c) => c.got.length <= TEXT_LIMIT));
     } finally {
       term.type('\x03');
       term.close();
     }
-    assert.equal(answer?.checks[0]?.got.length, 900_000, `the report the server read is the forged one: ${JSON.stringify(answer?.checks).slice(0, 300)}`);
-    assert.equal(answer.saved, true);
+    // What the classroom keeps of a report, whatever reaches it: nearly 1 MiB, recorded directly.
+    const learnerId = (await store().membersOf(classId))[0]!.learnerId;
+    const answer = await server.classroom.recordCheck({ learnerId, exerciseId: 'tcp-echo', lang: 'c', passed: 0, total: 1, checks: [{ id: 'forged', title: 'A forged check', pass: false, sent: 's', expected: 'e', got: 'z'.repeat(900_000), hint: 'h' }] });
+    const submissionId = answer.id;
 
     const db = new DatabaseSync(join(server.config.DATA_DIR, 'socketlab.db'), { readOnly: true });
     try {
-      const { bytes } = db.prepare('SELECT length(CAST(checks AS BLOB)) AS bytes FROM submissions WHERE id = ?').get(answer.submissionId!)!;
+      const { bytes } = db.prepare('SELECT length(CAST(checks AS BLOB)) AS bytes FROM submissions WHERE id = ?').get(submissionId)!;
       assert.ok(Number(bytes) <= STORED_CHECKS_MAX_BYTES, `${bytes} bytes of check lines stored`);
-      const { cut_from } = db.prepare('SELECT cut_from FROM submissions WHERE id = ?').get(answer.submissionId!)!;
+      const { cut_from } = db.prepare('SELECT cut_from FROM submissions WHERE id = ?').get(submissionId)!;
       assert.ok(Number(cut_from) > 900_000, `the row says it was cut from ${cut_from} bytes`);
     } finally {
       db.close();
     }
-    const stored = (await store().submissionById(answer.submissionId!))!;
+    const stored = (await store().submissionById(submissionId))!;
     assert.equal(stored.checks[0]!.title, 'A forged check');
     assert.match(stored.checks[0]!.got, /^z+… \[cut: 900000 characters in all\]$/);
 
