@@ -1,10 +1,12 @@
 /*
  * tcp-frames, reference solution: length-prefixed frames over TCP. Each frame is a 4-byte
  * big-endian length N (at most 65536) and N bytes; the answer is a frame of the bytes reversed.
+ * One thread per client, so a slow or silent client never holds up the others.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,18 +42,24 @@ static int write_all(int fd, const unsigned char *buf, size_t len) {
     return 0;
 }
 
-static void serve(int fd) {
-    static unsigned char in[MAX_FRAME], out[4 + MAX_FRAME];
-    for (;;) {
+/* One client's frames until it closes, sends a bad length or fails. */
+static void *serve(void *arg) {
+    int fd = (int)(intptr_t)arg;
+    unsigned char *in = malloc(MAX_FRAME), *out = malloc(4 + MAX_FRAME);
+    while (in && out) {
         uint32_t be;
-        if (!read_full(fd, (unsigned char *)&be, 4)) return;
+        if (!read_full(fd, (unsigned char *)&be, 4)) break;
         uint32_t n = ntohl(be);
-        if (n > MAX_FRAME) return; /* refuse: the caller closes the connection */
-        if (!read_full(fd, in, n)) return;
+        if (n > MAX_FRAME) break; /* refuse: close without reading the payload */
+        if (!read_full(fd, in, n)) break;
         memcpy(out, &be, 4);
         for (uint32_t i = 0; i < n; i++) out[4 + i] = in[n - 1 - i];
-        if (write_all(fd, out, 4 + (size_t)n) < 0) return;
+        if (write_all(fd, out, 4 + (size_t)n) < 0) break;
     }
+    free(in);
+    free(out);
+    close(fd);
+    return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -72,8 +80,25 @@ int main(int argc, char **argv) {
     fflush(stdout);
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) continue;
-        serve(fd);
-        close(fd);
+        if (fd < 0) {
+            /* accept(2): a client that left before we took it is not our error; out of
+             * descriptors or memory passes once connections close, so wait and retry
+             * instead of spinning or exiting. */
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                perror("accept");
+                usleep(100 * 1000);
+                continue;
+            }
+            perror("accept");
+            return 1;
+        }
+        pthread_t tid;
+        if (pthread_create(&tid, NULL, serve, (void *)(intptr_t)fd) != 0) {
+            fprintf(stderr, "pthread_create failed: dropping a client\n");
+            close(fd);
+            continue;
+        }
+        pthread_detach(tid);
     }
 }
