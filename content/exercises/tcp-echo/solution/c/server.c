@@ -57,7 +57,15 @@ int main(int argc, char **argv) {
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0) {
-            if (errno == EINTR) continue;
+            /* accept(2): a client that left before we took it is not our error; out of
+             * descriptors or memory passes once connections close, so wait and retry
+             * instead of spinning or exiting. */
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                perror("accept");
+                usleep(100 * 1000);
+                continue;
+            }
             perror("accept");
             return 1;
         }

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"time"
 )
 
 func main() {
@@ -22,7 +23,11 @@ func main() {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			log.Fatal(err)
+			// Out of descriptors and the like pass once clients leave: wait and retry (as
+			// net/http does) instead of exiting or spinning.
+			log.Printf("accept: %v", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		go func(c net.Conn) {
 			defer c.Close()
