@@ -8,11 +8,14 @@ import (
 	"log"
 	"net"
 	"os"
+	"time"
 )
 
 func serve(c net.Conn) {
 	defer c.Close()
 	scanner := bufio.NewScanner(c)
+	// Lines of up to 65536 bytes are valid; the default limit is 64 KiB including the newline.
+	scanner.Buffer(make([]byte, 4096), 65536+1)
 	for scanner.Scan() {
 		answer := "ERR unknown command\n"
 		if scanner.Text() == "PING" {
@@ -37,7 +40,11 @@ func main() {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			log.Fatal(err)
+			// Out of descriptors and the like pass once clients leave: wait and retry (as
+			// net/http does) instead of exiting or spinning.
+			log.Printf("accept: %v", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		go serve(conn)
 	}
