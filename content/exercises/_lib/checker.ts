@@ -886,7 +886,7 @@ export function exists(path: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for stream checks: pieces with pauses, slow readers, digests (tcp-echo, tcp-frames,
-// udp-upper, udp-truncation, uds-abstract)
+// uds-abstract)
 
 /** The SHA-256 of `data` in hex, shortened: how a check shows two large payloads differ. */
 export function sha256(data: Uint8Array): string {
@@ -907,10 +907,4 @@ export async function stallReading(c: Conn, ms: number): Promise<void> {
   c.socket.pause();
   await sleep(ms);
   c.socket.resume();
-}
-
-/** Bytes that arrive within `quietMs` more (after an answer was read): what a program sent too much. */
-export async function extraBytes(c: Conn, quietMs: number): Promise<Buffer> {
-  await sleep(quietMs);
-  return Buffer.from(c.pending);
 }

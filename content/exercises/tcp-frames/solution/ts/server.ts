@@ -26,7 +26,7 @@ const server = createServer((socket) => {
       pending = pending.subarray(4 + n);
       // A client that does not read fills the send buffer: stop reading until it drains,
       // instead of queueing answers in memory without limit.
-      if (!socket.write(Buffer.concat([head, payload]))) {
+      if (!socket.write(Buffer.concat([head, payload])) && !socket.isPaused()) {
         socket.pause();
         socket.once('drain', () => socket.resume());
       }
