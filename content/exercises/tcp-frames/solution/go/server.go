@@ -52,15 +52,18 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("listening on", ln.Addr())
+	var delay time.Duration
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			// Out of descriptors and the like pass once clients leave: wait and retry (as
-			// net/http does) instead of exiting or spinning.
-			log.Printf("accept: %v", err)
-			time.Sleep(100 * time.Millisecond)
+			// Out of descriptors, say: a shortage that passes once clients leave. Retrying at
+			// once would spin while it lasts, so wait, longer each time, as net/http does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			log.Printf("accept failed: %v; retrying in %v", err, delay)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
 		go serve(conn)
 	}
 }
