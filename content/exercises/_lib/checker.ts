@@ -14,7 +14,7 @@
  * (runner-link.ts); what they print never reaches this process's stdout. The server accepts a
  * report only of the checks the check.ts declares with `id: '<literal>'` (plus `build`).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection, createServer, type Socket } from 'node:net';
@@ -871,4 +871,29 @@ export async function runChecker(exercise: Exercise): Promise<void> {
 
 export function exists(path: string): boolean {
   return existsSync(path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for stream checks: pieces with pauses, slow readers, digests (tcp-echo, tcp-frames,
+// uds-abstract)
+
+/** The SHA-256 of `data` in hex, shortened: how a check shows two large payloads differ. */
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, 16);
+}
+
+/** Writes `data` in `pieces` writes with `pauseMs` between them: no read gets a whole message. */
+export async function writeInPieces(c: Conn, data: Uint8Array, pieces: number, pauseMs: number): Promise<void> {
+  const size = Math.ceil(data.byteLength / pieces);
+  for (let at = 0; at < data.byteLength; at += size) {
+    await c.write(data.subarray(at, at + size));
+    if (at + size < data.byteLength) await sleep(pauseMs);
+  }
+}
+
+/** Stops reading for `ms`: the peer's writes fill the buffers and block, as with a slow client. */
+export async function stallReading(c: Conn, ms: number): Promise<void> {
+  c.socket.pause();
+  await sleep(ms);
+  c.socket.resume();
 }

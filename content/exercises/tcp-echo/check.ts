@@ -1,6 +1,6 @@
 /** Checker of tcp-echo: a TCP echo server on 127.0.0.1:{port} that serves many clients at once. */
 import { randomBytes } from 'node:crypto';
-import { connectTcp, fail, runChecker, show, type Conn } from '../_lib/checker.ts';
+import { connectTcp, fail, runChecker, sha256, show, sleep, stallReading, writeInPieces, type Conn } from '../_lib/checker.ts';
 
 await runChecker({
   readiness: (a) => ({ tcp: a.port }),
@@ -14,25 +14,35 @@ await runChecker({
         const sent = 'hello, socket\n';
         await c.write(sent);
         const got = await c.read(sent.length, 2000).catch(() => c.pending);
+        // Bytes after the echo (a whole buffer written back) arrive at once on loopback.
+        if (got.length === sent.length) await sleep(300);
+        const extra = c.pending;
         c.close();
-        if (!got.equals(Buffer.from(sent))) fail(show(sent), show(sent), show(got), 'Write back exactly the bytes you read: the count read() returned, not the size of your buffer.');
-        return { sent: show(sent), expected: show(sent), got: show(got) };
+        const hint = 'Write back exactly the bytes you read: the count read() returned, not the size of your buffer.';
+        if (!got.equals(Buffer.from(sent))) fail(show(sent), show(sent), show(got), hint);
+        if (extra.length > 0) fail(show(sent), `${show(sent)} and nothing more`, `${show(got)}, then ${extra.length} more bytes: ${show(extra)}`, hint);
+        return { sent: show(sent), expected: `${show(sent)} and nothing more`, got: show(got) };
       },
     },
     {
       id: 'large',
-      title: 'Echoes 256 KiB, even though one read() never returns it all',
+      title: 'Echoes 1 MiB sent in pieces to a client that reads slowly',
+      timeoutMs: 8000,
       run: async (t) => {
         await t.server();
         const c = await connectTcp(t.addr.port);
-        const data = randomBytes(256 * 1024);
-        const reading = c.read(data.length, 4000).catch(() => c.pending);
-        await c.write(data);
+        t.defer(() => c.close());
+        const data = randomBytes(1024 * 1024);
+        const sent = `${data.length} random bytes in 16 writes 10 ms apart, read after a 500 ms pause`;
+        const reading = c.read(data.length, 6000).catch(() => c.pending);
+        // Not reading fills both socket buffers: the server's writes block or come up short.
+        const stalled = stallReading(c, 500);
+        await writeInPieces(c, data, 16, 10);
+        await stalled;
         const got = await reading;
-        c.close();
-        const expected = `${data.length} bytes back, identical`;
-        if (!got.equals(data)) fail(`${data.length} random bytes`, expected, `${got.length} bytes${got.length === data.length ? ', different' : ''}`, 'Loop: read what has arrived, write all of it (check how much write() really wrote), and read again until the client closes.');
-        return { sent: `${data.length} random bytes`, expected, got: expected };
+        const expected = `${data.length} bytes back, SHA-256 ${sha256(data)}`;
+        if (!got.equals(data)) fail(sent, expected, `${got.length} bytes, SHA-256 ${sha256(got)}`, 'Loop: read what has arrived, write all of it (check how much write() really wrote), and read again until the client closes.');
+        return { sent, expected, got: expected };
       },
     },
     {
@@ -76,6 +86,35 @@ await runChecker({
         if (got === null) fail(`${show(sent)}, then shutdown(SHUT_WR)`, expected, `the connection stayed open 3 s after the client finished (received ${show(c.pending)})`, 'When read() returns 0 (EOF; Go: io.EOF; Node: the "end" event) the client has finished: close your side of the connection too.');
         if (got.toString() !== sent) fail(`${show(sent)}, then shutdown(SHUT_WR)`, expected, `${show(got)}, then end of stream`, 'Echo every byte before closing.');
         return { sent: `${show(sent)}, then shutdown(SHUT_WR)`, expected, got: expected };
+      },
+    },
+    {
+      id: 'reset',
+      title: 'Keeps serving after clients reset their connections in the middle of an echo',
+      timeoutMs: 8000,
+      run: async (t) => {
+        const server = await t.server();
+        const sent = '3 clients that each send 4 MiB, read nothing and reset the connection (RST), then a new client with a line';
+        const expected = 'the new client gets its line back';
+        const hint = 'A client that resets its connection must cost you that connection only: your next read gets ECONNRESET and your next write EPIPE. Ignore SIGPIPE in C (signal(SIGPIPE, SIG_IGN)), handle every socket\'s "error" event in Node, and never exit on one client\'s error.';
+        for (let i = 0; i < 3; i++) {
+          const c = await connectTcp(t.addr.port).catch(() => null);
+          if (!c) fail(sent, expected, `client ${i + 1} was refused: ${server.hasExited ? server.describeExit() : 'the server stopped listening'}`, hint);
+          c.socket.pause();
+          c.write(randomBytes(4 * 1024 * 1024)).catch(() => {});
+          await sleep(250);
+          c.socket.resetAndDestroy();
+          await sleep(100);
+        }
+        await sleep(200);
+        const line = 'still there?\n';
+        const c = await connectTcp(t.addr.port).catch(() => null);
+        if (!c) fail(sent, expected, server.hasExited ? server.describeExit() : 'the new client was refused', hint);
+        t.defer(() => c.close());
+        await c.write(line);
+        const got = await c.read(line.length, 2000).catch(() => c.pending);
+        if (got.toString() !== line) fail(sent, expected, server.hasExited ? server.describeExit() : `the new client got ${show(got)}`, hint);
+        return { sent, expected, got: expected };
       },
     },
   ],

@@ -63,15 +63,41 @@ await runChecker({
       },
     },
     {
-      id: 'large',
-      title: 'Answers a 1400-byte datagram whole',
+      id: 'non-ascii',
+      title: 'Changes a-z only: other bytes, UTF-8 letters and bytes that are not text come back as they were',
       run: async (t) => {
         await t.server();
-        const sent = 'abcdefghij'.repeat(140);
-        const { answer } = await exchange(t, t.addr.port, sent);
-        const expected = `${sent.length} bytes, all in capitals`;
-        if (answer !== sent.toUpperCase()) fail(`${sent.length} bytes of "abcdefghij..."`, expected, answer === null ? 'no answer' : `${answer.length} bytes: ${show(answer, 60)}`, 'Receive into a buffer large enough for the datagram (a too-small buffer silently cuts it).');
-        return { sent: `${sent.length} bytes of "abcdefghij..."`, expected, got: expected };
+        const client = await Udp.open();
+        t.defer(() => client.close());
+        // é and ß in UTF-8, then é, ÿ, µ and ß as latin1 bytes, 0xff and NUL: a Unicode-aware
+        // uppercase changes some of them, and some into more bytes than were sent.
+        const sent = Buffer.concat([Buffer.from('caf\u00e9 stra\u00dfe 1-z{@}`'), Buffer.from([0xe9, 0xff, 0xb5, 0xdf, 0x00, 0x61])]);
+        const expected = Buffer.from(sent.map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b)));
+        await client.send(sent, t.addr.port);
+        const answer = await client.receive(1500);
+        const hex = (b: Buffer) => b.toString('hex').replace(/(..)/g, '$1 ').trim();
+        if (!answer) fail(hex(sent), hex(expected), 'no datagram back within 1.5 s', NO_REPLY_HINT);
+        if (!answer.data.equals(expected)) {
+          fail(`${sent.length} bytes: ${hex(sent)}`, `${expected.length} bytes: ${hex(expected)}`, `${answer.data.length} bytes: ${hex(answer.data)}`, 'Only a-z change, byte by byte (subtract 32 from 0x61..0x7a), and the answer has exactly as many bytes: bytes.ToUpper and toUpperCase() are Unicode-aware, so they also change é or ß, and turn bytes that are not UTF-8 into other, longer ones.');
+        }
+        return { sent: `${sent.length} bytes: ${hex(sent)}`, expected: `${expected.length} bytes: ${hex(expected)}`, got: `${expected.length} bytes: ${hex(expected)}` };
+      },
+    },
+    {
+      id: 'large',
+      title: 'Answers datagrams of 1400 bytes and of 65507, the largest UDP over IPv4 carries, whole',
+      run: async (t) => {
+        await t.server();
+        const got: string[] = [];
+        for (const size of [1400, 65507]) {
+          const sent = 'abcdefghij'.repeat(Math.ceil(size / 10)).slice(0, size);
+          const { answer } = await exchange(t, t.addr.port, sent);
+          if (answer !== sent.toUpperCase()) {
+            fail(`datagrams of 1400 and 65507 bytes of "abcdefghij..."`, 'each answered whole, in capitals', `${got.join(', ')}${got.length ? ', then ' : ''}${answer === null ? `no answer to ${size} bytes` : `${answer.length} bytes for ${size}: ${show(answer, 60)}`}`, 'Receive into a buffer large enough for the datagram, 65535 bytes fits any (a too-small buffer silently cuts it).');
+          }
+          got.push(`${size} bytes in capitals`);
+        }
+        return { sent: 'datagrams of 1400 and 65507 bytes of "abcdefghij..."', expected: 'each answered whole, in capitals', got: got.join(', ') };
       },
     },
   ],

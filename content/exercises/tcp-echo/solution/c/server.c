@@ -38,6 +38,25 @@ static void *serve(void *arg) {
     return NULL;
 }
 
+/* Whether to retry a failed accept(): accept(2) lists errors that concern one connection, and
+ * running out of descriptors or memory passes once clients leave. Then wait first, 5 ms doubling
+ * up to 1 s (as Go's net/http does), so the loop does not spin; die only on a bug (EBADF...). */
+static int retry_accept(int err, long *delay_ms) {
+    switch (err) {
+    case EINTR: case ECONNABORTED:
+    case ENETDOWN: case EPROTO: case ENOPROTOOPT: case EHOSTDOWN: case ENONET:
+    case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH: case EPERM:
+        return 1;
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM:
+        *delay_ms = *delay_ms == 0 ? 5 : *delay_ms >= 500 ? 1000 : *delay_ms * 2;
+        fprintf(stderr, "accept failed: %s; retrying in %ld ms\n", strerror(err), *delay_ms);
+        usleep((useconds_t)(*delay_ms * 1000));
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s PORT\n", argv[0]);
@@ -54,13 +73,15 @@ int main(int argc, char **argv) {
     if (listen(lfd, 64) < 0) { perror("listen"); return 1; }
     printf("listening on 127.0.0.1:%s\n", argv[1]);
     fflush(stdout);
+    long delay_ms = 0;
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0) {
-            if (errno == EINTR) continue;
+            if (retry_accept(errno, &delay_ms)) continue;
             perror("accept");
             return 1;
         }
+        delay_ms = 0;
         pthread_t tid;
         if (pthread_create(&tid, NULL, serve, (void *)(intptr_t)fd) != 0) {
             close(fd);

@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"time"
 )
 
 const maxFrame = 65536
@@ -51,11 +52,18 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("listening on", ln.Addr())
+	var delay time.Duration
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			log.Fatal(err)
+			// Out of descriptors, say: a shortage that passes once clients leave. Retrying at
+			// once would spin while it lasts, so wait, longer each time, as net/http does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			log.Printf("accept failed: %v; retrying in %v", err, delay)
+			time.Sleep(delay)
+			continue
 		}
+		delay = 0
 		go serve(conn)
 	}
 }

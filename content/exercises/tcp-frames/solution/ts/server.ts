@@ -21,9 +21,15 @@ const server = createServer((socket) => {
         return;
       }
       if (pending.length < 4 + n) break;
+      const head = pending.subarray(0, 4);
       const payload = Buffer.from(pending.subarray(4, 4 + n)).reverse();
-      socket.write(Buffer.concat([pending.subarray(0, 4), payload]));
       pending = pending.subarray(4 + n);
+      // A client that does not read fills the send buffer: stop reading until it drains,
+      // instead of queueing answers in memory without limit.
+      if (!socket.write(Buffer.concat([head, payload])) && !socket.isPaused()) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
     }
   });
 });

@@ -2,7 +2,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"log"
 	"net"
@@ -31,7 +30,14 @@ func main() {
 			continue
 		}
 		// n == 0 is an empty datagram, not a goodbye: answer it like any other.
-		if _, err := conn.WriteToUDP(bytes.ToUpper(buf[:n]), peer); err != nil {
+		// Only a-z change: bytes.ToUpper would also change é or ÿ, and turn bytes that are not
+		// UTF-8 into three-byte replacement characters.
+		for i, b := range buf[:n] {
+			if b >= 'a' && b <= 'z' {
+				buf[i] = b - 'a' + 'A'
+			}
+		}
+		if _, err := conn.WriteToUDP(buf[:n], peer); err != nil {
 			log.Print(err)
 		}
 	}

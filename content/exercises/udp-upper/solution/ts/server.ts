@@ -8,7 +8,9 @@ if (!Number.isInteger(port)) {
 }
 const socket = createSocket('udp4');
 socket.on('message', (msg, rinfo) => {
-  // An empty datagram is answered like any other.
-  socket.send(Buffer.from(msg.toString('latin1').toUpperCase(), 'latin1'), rinfo.port, rinfo.address);
+  // Only a-z change, byte by byte: toUpperCase() would also change letters such as é or ß (and
+  // 'ß' becomes two). An empty datagram is answered like any other.
+  const answer = msg.map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b));
+  socket.send(answer, rinfo.port, rinfo.address);
 });
 socket.bind(port, '127.0.0.1', () => console.log(`listening on udp 127.0.0.1:${port}`));
