@@ -28,7 +28,7 @@ const ATTACK_MS = 30_000;
 const MiB = 1024 * 1024;
 /**
  * The server's RSS may grow at most this much over its start (labs open, before the attacks).
- * Measured on both drivers: a peak of 70 to 80 MiB with the caps in place (one archive of
+ * Measured on both drivers: a peak of 67 to 104 MiB with the caps in place (one archive of
  * ARCHIVE_FILE_MB held and built, a terminal's buffers per attack); without them the fake ACKs and
  * the input flood together passed this bound within 5 s (+190 to +220 MiB when stopped).
  */
