@@ -334,9 +334,24 @@ class BwrapSandbox implements Sandbox {
   }
 }
 
+/**
+ * node-pty (1.1) queues what write() is given until the PTY takes it, with no public way to learn
+ * how much waits: the count is read from its queue. Checked at every spawn, so a node-pty that
+ * changed it fails every shell at once, loudly, instead of lifting the input cap unnoticed.
+ */
+type PtyWriteQueue = { buffer: Buffer; offset: number }[];
+
+function ptyWriteQueue(term: pty.IPty): PtyWriteQueue {
+  const queue = (term as unknown as { _writeStream?: { _writeQueue?: unknown } })._writeStream?._writeQueue;
+  if (!Array.isArray(queue)) throw new Error('node-pty no longer keeps its input queue in _writeStream._writeQueue: update ptyShell (sandbox/drivers/bwrap.ts) to count pending input');
+  return queue as PtyWriteQueue;
+}
+
 /** Adapts node-pty to the Shell interface (bytes in, bytes out). */
 export function ptyShell(term: pty.IPty): Shell {
+  const queue = ptyWriteQueue(term);
   return {
+    inputPending: () => queue.reduce((sum, task) => sum + task.buffer.byteLength - task.offset, 0),
     onData: (listener) => term.onData((data) => listener(typeof data === 'string' ? Buffer.from(data) : data)),
     onExit: (listener) => term.onExit(({ exitCode, signal }) => listener({ code: signal ? null : exitCode, signal: signal ? signalName(signal) : null })),
     write: (data) => term.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),

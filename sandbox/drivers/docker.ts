@@ -380,6 +380,8 @@ function execShell(exec: Docker.Exec, stream: Duplex, resize: (cols: number, row
     write: (data) => {
       if (!ended) stream.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     },
+    // What the engine's connection has not taken: it stops reading once the shell's TTY is full.
+    inputPending: () => stream.writableLength,
     resize,
     pause: () => stream.pause(),
     resume: () => stream.resume(),

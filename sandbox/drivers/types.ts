@@ -11,6 +11,8 @@ export interface Shell {
   /** Fires once, after the last onData: output printed just before exit is never lost. */
   onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
   write(data: Uint8Array): void;
+  /** Bytes given to write() that the terminal has not taken yet (the program is not reading). */
+  inputPending(): number;
   resize(cols: number, rows: number): void;
   /** Stop reading the terminal's output (flow control); the program blocks when its buffer fills. */
   pause(): void;

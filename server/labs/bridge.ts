@@ -81,6 +81,11 @@ export class Bridge {
         if (ws.readyState === ws.OPEN) ws.send(data);
       },
       close: (code, reason) => ws.close(code, reason),
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+      pauseInput: () => ws.pause(),
+      resumeInput: () => ws.resume(),
     };
     let terminal: Terminal | null = null;
     // Every listener is in place before the shell is awaited, so nothing that happens meanwhile is
@@ -123,6 +128,8 @@ export class Bridge {
       if (ws.readyState !== ws.OPEN) return;
       terminal = opened.terminal;
       this.labs.touch(lab);
+      // Before the attach: the terminal pauses the socket again when the shell's input is full.
+      ws.resume();
       terminal.attach(peer, resume, (offset) =>
         ws.send(encode.ready({ offset, reattached: !opened.created, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
       );
@@ -131,7 +138,8 @@ export class Bridge {
       ws.send(encode.error({ code, message: (err as Error).message }));
       ws.close(code === 'no-lab' ? 4404 : 4000, code);
     } finally {
-      ws.resume();
+      // Without a terminal only the close is left to read.
+      if (!terminal) ws.resume();
     }
   }
 

@@ -210,6 +210,8 @@ export class LabManager {
       ringBytes: this.config.RING_BUFFER_KB * 1024,
       highWater: 512 * 1024,
       lowWater: 128 * 1024,
+      inputHighWater: 64 * 1024,
+      inputLowWater: 16 * 1024,
       coalesceMs: 4,
       graceMs: this.config.LAB_GRACE_SECONDS * 1000,
       explainKill: () => lab.sandbox.limitHit(),

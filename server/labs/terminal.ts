@@ -7,6 +7,12 @@
  * shell is more than `highWater` bytes ahead of the last ACK the PTY is paused (the program blocks
  * on its next write), and resumed below `lowWater`. The same rule holds while nobody is attached,
  * so output made during a disconnect never outruns the ring buffer and a reattach replays it whole.
+ * ACKs are only the client's word: the PTY is also paused while more than `highWater` bytes wait
+ * in the connection's own send buffer (a client that ACKs without reading), until it drains.
+ *
+ * Input has a cap too: while more than `inputHighWater` bytes wait for the shell to read them
+ * (a program that does not read its terminal), the connection is not read, so TCP pushes back on
+ * the client, until the shell has taken all but `inputLowWater`.
  */
 import { encode, Op, type ExitInfo, type ExitReason } from '../../wire/protocol.ts';
 import type { Shell } from '../../sandbox/drivers/types.ts';
@@ -18,12 +24,26 @@ import { RingBuffer } from './ring-buffer.ts';
 export interface Peer {
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Bytes sent but not yet out on the network (ws's bufferedAmount). */
+  readonly bufferedAmount: number;
+  /** Stops reading the connection's frames (TCP then pushes back on the client); resumeInput reads again. */
+  pauseInput(): void;
+  resumeInput(): void;
 }
+
+/**
+ * While a pause waits on something that sends no event, it is checked this often: ws has no
+ * 'drain' on a WebSocket (only its private socket has), and node-pty none for its input queue.
+ */
+const DRAIN_POLL_MS = 20;
 
 export interface TerminalOptions {
   ringBytes: number;
   highWater: number;
   lowWater: number;
+  /** Input bytes the shell has not read yet above which the connection is no longer read. */
+  inputHighWater: number;
+  inputLowWater: number;
   /** Output is gathered for this long before it is sent, so a flood goes out in few large frames. */
   coalesceMs: number;
   /** A shell with no browser attached for this long is ended ('killed'), from its start on too. */
@@ -47,7 +67,10 @@ export class Terminal {
   private acked = 0;
   /** Where the current peer's connection started, so its ACK counts can be made absolute. */
   private peerStart = 0;
-  private paused = false;
+  private outputPaused = false;
+  private inputPaused = false;
+  /** Runs while a pause can only end by draining (see DRAIN_POLL_MS). */
+  private drainPoll: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private lastFlushBytes = 0;
   private exit: ExitInfo | null = null;
@@ -108,6 +131,7 @@ export class Terminal {
       metrics.outputBytes.inc(replay.length);
     }
     this.sent = this.ring.endOffset;
+    if (this.inputPaused) peer.pauseInput();
     this.updateFlow();
     if (this.exit) this.sendExit(peer, this.exit);
   }
@@ -119,6 +143,8 @@ export class Terminal {
     metrics.terminalsAttached.dec();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    // Its send buffer no longer holds the shell back.
+    this.updateFlow();
     this.startGrace();
   }
 
@@ -127,6 +153,7 @@ export class Terminal {
     this.shell.write(data);
     metrics.inputBytes.inc(data.length);
     this.inputAt ??= performance.now();
+    this.updateFlow();
   }
 
   resize(cols: number, rows: number): void {
@@ -188,19 +215,40 @@ export class Terminal {
   }
 
   private updateFlow(): void {
+    if (this.exit) return;
+    const { highWater, lowWater, inputHighWater, inputLowWater } = this.options;
     const ahead = this.ring.endOffset - this.acked;
-    if (!this.paused && ahead > this.options.highWater) {
-      this.paused = true;
+    const unsent = this.peer?.bufferedAmount ?? 0;
+    if (!this.outputPaused && (ahead > highWater || unsent > highWater)) {
+      this.outputPaused = true;
       this.shell.pause();
-    } else if (this.paused && ahead < this.options.lowWater) {
-      this.paused = false;
+    } else if (this.outputPaused && ahead < lowWater && unsent < lowWater) {
+      this.outputPaused = false;
       this.shell.resume();
     }
+    const unread = this.shell.inputPending();
+    if (!this.inputPaused && unread > inputHighWater) {
+      this.inputPaused = true;
+      this.peer?.pauseInput();
+    } else if (this.inputPaused && unread < inputLowWater) {
+      this.inputPaused = false;
+      this.peer?.resumeInput();
+    }
+    // An ACK ends a pause for unacknowledged output; nothing announces the others' end.
+    const waitsOnDrain = (this.outputPaused && unsent >= lowWater) || this.inputPaused;
+    if (waitsOnDrain && !this.drainPoll) this.drainPoll = setInterval(() => this.updateFlow(), DRAIN_POLL_MS);
+    else if (!waitsOnDrain) this.stopDrainPoll();
+  }
+
+  private stopDrainPoll(): void {
+    if (this.drainPoll) clearInterval(this.drainPoll);
+    this.drainPoll = null;
   }
 
   private async onShellExit(code: number | null, signal: string | null): Promise<void> {
     this.exit = { code, signal, reason: await this.exitReason(signal) };
     this.stopGrace();
+    this.stopDrainPoll();
     metrics.terminalsOpen.dec();
     // The shell's last output went through onData before its exit was reported: send it first.
     this.flush();

@@ -55,6 +55,11 @@ describe('deployment settings', () => {
     }
   });
 
+  it('docker-compose.yml gives the web service a memory limit', () => {
+    const web = compose.slice(compose.indexOf('\n  web:'), compose.indexOf('\n  lab-image:'));
+    assert.match(web, /^ {4}mem_limit: \$\{WEB_MEMORY_LIMIT:-\d+[mg]\}$/m, 'the web service has no mem_limit (a runaway server would meet the host\'s OOM killer instead)');
+  });
+
   it('.env.example lists every variable the compose files use', () => {
     for (const file of ['docker-compose.yml', 'docker-compose.override.yml', 'docker-compose.ci.yml']) {
       for (const [, name] of read(file).matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)) {

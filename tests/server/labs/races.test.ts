@@ -133,6 +133,21 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await t.waitFor('early-42');
     });
 
+    it('a command typed the moment the connection opens runs, 100 attaches out of 100 (10 labs x 10 terminals)', async () => {
+      const s = await server({ MAX_TERMINALS_PER_LAB: '10' });
+      const labs = await Promise.all(Array.from({ length: 10 }, () => createLab(s.base)));
+      const typed = labs.flatMap((lab, l) =>
+        Array.from({ length: 10 }, (_, i) => {
+          const n = l * 10 + i;
+          const t = open(s, lab, `at-once-${i}`);
+          t.ws.once('open', () => t.type(`echo ok""-${n}\r`));
+          return t.waitFor(`ok-${n}`, 30_000).then(() => null, () => n);
+        }),
+      );
+      const lost = (await Promise.all(typed)).filter((n) => n !== null);
+      assert.deepEqual(lost, [], `${lost.length} of 100 commands typed at once never ran`);
+    });
+
     it('a frame over 1 MiB sent before READY closes that connection only', async () => {
       const s = await server();
       const lab = await createLab(s.base);
