@@ -177,7 +177,9 @@ if [ "${SOCKETLAB_DOCKER:-}" = "required" ]; then
     command -v dockerd >/dev/null || apt_install docker.io
     step "starting dockerd" "Read /var/log/socketlab-dockerd.log, start a Docker engine yourself, then run ./socketlab again."
     say "starting dockerd (--bridge=none --iptables=false; log in /var/log/socketlab-dockerd.log)"
-    as_root sh -c 'nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/socketlab-dockerd.log 2>&1 &'
+    # A session of its own (setsid): a signal to the caller's process group (Ctrl-C, a job runner
+    # stopping the command that ran setup) must not take the engine, and every lab, with it.
+    as_root sh -c 'setsid -f dockerd --bridge=none --iptables=false --ip6tables=false </dev/null >>/var/log/socketlab-dockerd.log 2>&1'
     for _ in $(seq 1 60); do
       if docker_answers; then break; fi
       sleep 0.5
