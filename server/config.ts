@@ -42,6 +42,7 @@ export const configSchema = z.object({
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client may hold at once (a client is an IPv4 address, or an IPv6 /64); more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
+  MAX_ARCHIVES: count(8, 'Archive downloads ("Download my files") being made or sent at once, server-wide; each is held whole in memory until read, up to 32 MiB. More get 503 and try again.'),
   LAB_WARM_POOL: z.coerce.number().int().min(0).max(50).default(2).describe('Sandboxes kept started and waiting, so a new lab opens at once (0 = none).'),
   LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
   LAB_PIDS: count(256, 'Process and thread limit of a lab.'),

@@ -19,7 +19,7 @@ import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
 import { clientAddress, clientKey } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
-import { handleFileRoute } from './routes/files.ts';
+import { ArchiveSlots, handleFileRoute } from './routes/files.ts';
 import { handleExerciseRoute } from './routes/exercises.ts';
 import { createDriver, unavailableDriver } from './labs/drivers.ts';
 import type { SandboxDriver } from '../sandbox/drivers/types.ts';
@@ -57,6 +57,7 @@ export async function startServer(config: Config) {
     driver = unavailableDriver(driverError);
   }
   const labs = new LabManager(config, driver);
+  const archives = new ArchiveSlots(config.MAX_ARCHIVES);
   const bridge = new Bridge(config, labs);
   const classroom = new Classroom({
     store,
@@ -85,7 +86,7 @@ export async function startServer(config: Config) {
   const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
+    if (await handleFileRoute(req, res, labs, archives)) return true; // the editor's file API, on the raw path
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {

@@ -20,14 +20,30 @@ import { labLog } from '../log.ts';
 const ROUTE = /^\/api\/labs\/([^/]+)\/(files|reset|archive)(?:\/(.*))?$/;
 
 /**
- * Labs with an archive on its way now. An archive is held whole in memory (up to
- * FILE_LIMITS.archiveBytes) until the client has read it, so one at a time per lab: otherwise one
- * client could make the server hold any number of them by asking and never reading.
+ * Archives on their way now. An archive is held whole in memory (up to FILE_LIMITS.archiveBytes)
+ * until the client has read it, so one at a time per lab (otherwise one client could make the
+ * server hold any number of them by asking and never reading), and at most `max` on the whole
+ * server (otherwise many labs could, together).
  */
-const archiving = new WeakSet<Lab>();
+export class ArchiveSlots {
+  readonly max: number;
+  private readonly labs = new Set<Lab>();
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** Takes the lab's slot until `res` closes (sent, failed or abandoned), or says why it cannot. */
+  take(lab: Lab, res: ServerResponse): void {
+    if (this.labs.has(lab)) throw new FileError(409, 'busy', 'An archive of this lab is on its way already; wait until that download has finished, then try again.');
+    if (this.labs.size >= this.max) throw new FileError(503, 'archives-busy', `The server is making ${this.max} archives for other learners right now; try again in a few seconds.`);
+    this.labs.add(lab);
+    res.once('close', () => this.labs.delete(lab));
+  }
+}
 
 /** Answers the request when it is a file route (returns true), else leaves it alone. */
-export async function handleFileRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager): Promise<boolean> {
+export async function handleFileRoute(req: IncomingMessage, res: ServerResponse, labs: LabManager, archives: ArchiveSlots): Promise<boolean> {
   const raw = req.url ?? '/';
   const queryAt = raw.indexOf('?');
   const match = ROUTE.exec(queryAt < 0 ? raw : raw.slice(0, queryAt));
@@ -43,7 +59,7 @@ export async function handleFileRoute(req: IncomingMessage, res: ServerResponse,
   }
   try {
     const path = rawPath === undefined ? undefined : decodePath(rawPath);
-    await answer(req, res, labs, lab, route as 'files' | 'reset' | 'archive', path, query);
+    await answer(req, res, labs, archives, lab, route as 'files' | 'reset' | 'archive', path, query);
   } catch (err) {
     if (res.headersSent) res.destroy();
     else if (err instanceof FileError) sendError(res, err);
@@ -56,7 +72,7 @@ export async function handleFileRoute(req: IncomingMessage, res: ServerResponse,
   return true;
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManager, lab: Lab, route: 'files' | 'reset' | 'archive', path: string | undefined, query: URLSearchParams): Promise<void> {
+async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManager, archives: ArchiveSlots, lab: Lab, route: 'files' | 'reset' | 'archive', path: string | undefined, query: URLSearchParams): Promise<void> {
   const method = req.method ?? 'GET';
   if (route === 'files' && !path) {
     if (method !== 'GET') return notAllowed(req, res, 'GET', 'a folder listing');
@@ -80,9 +96,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, labs: LabManage
     res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   } else if (route === 'archive' && path === undefined) {
     if (method !== 'GET') return notAllowed(req, res, 'GET', 'the archive');
-    if (archiving.has(lab)) throw new FileError(409, 'busy', 'An archive of this lab is on its way already; wait until that download has finished, then try again.');
-    archiving.add(lab);
-    res.once('close', () => archiving.delete(lab)); // sent, failed or abandoned
+    archives.take(lab, res);
     const archive = await archiveHome(lab.sandbox);
     res.writeHead(200, {
       'Content-Type': 'application/gzip',

@@ -261,6 +261,24 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
     assert.equal((await call('GET', 'archive')).status, 200, 'the lock ends with the download');
   });
 
+  it('makes at most MAX_ARCHIVES archives at once on the whole server (each is held in memory until read)', async () => {
+    const capped = await startTestServer({ SANDBOX_DRIVER: driver, MAX_ARCHIVES: '1', LAB_WARM_POOL: '0' });
+    try {
+      const labs = [await createLab(capped.base), await createLab(capped.base)];
+      const archive = (someLab: LabTicket) => fetch(`${capped.base}/api/labs/${someLab.labId}/archive`, { headers: { Authorization: `Bearer ${someLab.token}` } });
+      const answers = await Promise.all(labs.map(archive));
+      assert.deepEqual(answers.map((a) => a.status).sort(), [200, 503], 'two labs at once, one slot');
+      const refused = answers.find((a) => a.status === 503)!;
+      const body = apiErrorSchema.parse(await refused.json());
+      assert.equal(body.reason, 'archives-busy');
+      assert.match(body.error, /try again in a few seconds/);
+      await Promise.all(answers.map((a) => a.arrayBuffer().catch(() => null)));
+      assert.equal((await archive(labs[1]!)).status, 200, 'the slot is free again once the download is done');
+    } finally {
+      await capped.stop();
+    }
+  });
+
   it('counts saving a file as activity for the idle timeout', async () => {
     const idle = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1', LAB_WARM_POOL: '0' });
     try {
