@@ -35,7 +35,7 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
-  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity (typing, attaching a terminal, saving a file, starting or checking an exercise) ends after this long; a terminal merely left attached is not activity.'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity ends after this long. Activity: output from a shell (a program printing, or the echo that answers a keystroke), attaching a terminal, saving a file, starting or checking an exercise, "Keep the lab". Input the shell never answers (an empty INPUT frame) and a terminal merely left attached are not activity.'),
   LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
   LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),

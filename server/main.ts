@@ -13,17 +13,17 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
-import { bearer, json, noLab, noRoute, sendError } from './http.ts';
+import { bearer, json, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
-import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
-import { clientAddress, clientKey } from './client-address.ts';
+import { clientAddress } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
 import { handleFileRoute } from './routes/files.ts';
 import { handleExerciseRoute } from './routes/exercises.ts';
+import { handleLabRoute } from './routes/labs.ts';
 import { createDriver, unavailableDriver } from './labs/drivers.ts';
 import type { SandboxDriver } from '../sandbox/drivers/types.ts';
-import { LabError, LabManager } from './labs/manager.ts';
+import { LabManager } from './labs/manager.ts';
 import { Classroom } from './classroom/classroom.ts';
 import { openSqliteStore } from './classroom/store/sqlite.ts';
 import { log } from './log.ts';
@@ -87,6 +87,7 @@ export async function startServer(config: Config) {
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
+    if (await handleLabRoute(req, res, { config, labs, driverError })) return true; // start, status, end, keep
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
@@ -103,38 +104,6 @@ export async function startServer(config: Config) {
       }
       res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
       res.end(await registry.metrics());
-      return true;
-    }
-    if (url.pathname === '/api/labs' && req.method === 'POST') {
-      req.resume(); // the optional JSON body carries nothing we use yet
-      try {
-        const { lab, token } = await labs.create(clientKey(clientAddress(req, config.TRUST_PROXY)));
-        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
-      } catch (err) {
-        if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
-        else if (err instanceof LabError) sendError(res, err);
-        else {
-          log.error({ err }, 'lab start failed');
-          sendError(res, new ApiError(503, 'sandbox', 'The sandbox could not start; try again.'));
-        }
-      }
-      return true;
-    }
-    const labPath = /^\/api\/labs\/([^/]+)$/.exec(url.pathname);
-    if (labPath && req.method === 'GET') {
-      // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
-      const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) sendError(res, noLab());
-      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] } satisfies LabStatus);
-      return true;
-    }
-    if (labPath && req.method === 'DELETE') {
-      const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) sendError(res, noLab());
-      else {
-        await labs.end(lab, 'killed');
-        res.writeHead(204).end();
-      }
       return true;
     }
     if (url.pathname.startsWith('/api/')) {

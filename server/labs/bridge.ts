@@ -97,10 +97,9 @@ export class Bridge {
           throw new ProtocolError('frame-too-large', `a frame may be at most ${this.config.WS_MAX_PAYLOAD_KB} KiB; send input in smaller pieces`);
         }
         const frame = decodeClientFrame(message);
-        if (frame.op === Op.INPUT) {
-          this.labs.touch(lab);
-          attached.input(frame.data);
-        } else if (frame.op === Op.RESIZE) attached.resize(frame.size.cols, frame.size.rows);
+        // INPUT is not activity by itself: what the shell answers with is (LabManager.touch).
+        if (frame.op === Op.INPUT) attached.input(frame.data);
+        else if (frame.op === Op.RESIZE) attached.resize(frame.size.cols, frame.size.rows);
         else attached.ack(peer, frame.bytes);
       } catch (err) {
         const code = err instanceof ProtocolError ? err.code : 'internal';

@@ -154,9 +154,12 @@ export class LabManager {
   }
 
   /**
-   * Activity resets the idle clock: typing (or an empty INPUT), attaching a terminal, saving or
-   * resetting a file, starting or checking an exercise. A terminal merely left attached does not
-   * count: a forgotten tab must not hold a sandbox until the lab's hard lifetime.
+   * Activity resets the idle clock: output from a shell (a program printing, or the echo and prompt
+   * that answer a keystroke), attaching a terminal, saving or resetting a file, starting or checking
+   * an exercise, and "Keep the lab" (POST .../keep). INPUT itself is not: keep-alive frames that the
+   * shell never answers (empty ones, or bytes a program swallows silently) would otherwise hold a
+   * sandbox until its hard lifetime while nothing runs. Nor is a terminal merely left attached, so
+   * a forgotten tab lets its lab go. Someone typing is answered by the echo, so is never ended.
    */
   touch(lab: Lab): void {
     lab.lastActivity = Date.now();
@@ -213,6 +216,7 @@ export class LabManager {
       coalesceMs: 4,
       graceMs: this.config.LAB_GRACE_SECONDS * 1000,
       explainKill: () => lab.sandbox.limitHit(),
+      onActivity: () => this.touch(lab),
       // An ended terminal is let go (its output buffer with it); its name opens a new shell.
       onExit: () => lab.terminals.delete(termId),
       log: labLog(lab.id).child({ termId }),

@@ -51,6 +51,11 @@ export async function checkLab(ticket: LabTicket): Promise<void> {
   await call(labUrl(ticket), { headers: auth(ticket) });
 }
 
+/** "Keep the lab": activity for the idle timeout, as typing is. */
+export async function keepLab(ticket: LabTicket): Promise<void> {
+  await call(labUrl(ticket, '/keep'), { method: 'POST', headers: auth(ticket) });
+}
+
 export async function endLab(ticket: LabTicket): Promise<void> {
   await call(labUrl(ticket), { method: 'DELETE', headers: auth(ticket) });
 }

@@ -6,7 +6,7 @@
  */
 import type { LabLimits, LabTicket } from '../../../wire/lab-api.ts';
 import type { ReadyInfo } from '../../../wire/protocol.ts';
-import { checkLab, endLab, LabApiError } from './api.ts';
+import { checkLab, endLab, keepLab, LabApiError } from './api.ts';
 import { CapacityRetry } from './capacity-retry.ts';
 import { TimeLeftClock } from './clock.ts';
 import { Disposable, MutableDisposable } from './disposable.ts';
@@ -151,6 +151,11 @@ export class LabSession extends Disposable {
       if (err instanceof LabApiError && err.labGone) return false;
       throw err;
     }
+  }
+
+  /** The learner answered the idle warning: the lab counts it as activity. A lab already gone says so through its terminals. */
+  async keep(): Promise<void> {
+    if (this.current) await keepLab(this.current).catch(() => {});
   }
 
   /** The lab is over (`reason` as in EXIT: idle, ttl, shutdown, killed; or gone): say why, offer a new one. */

@@ -46,9 +46,54 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await t.waitFor('$ ');
       for (let i = 0; i < 6; i++) {
         await new Promise((r) => setTimeout(r, 500));
-        t.type(''); // an empty INPUT is a keep-alive
+        t.type(i % 2 === 0 ? 'x' : '\x7f'); // a keystroke, then its deletion: the shell echoes both
       }
       assert.equal(t.exit, null);
+    });
+
+    it('ends a lab whose only activity is empty INPUT frames, at its idle timeout', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      const quietFrom = performance.now();
+      const keepAlive = setInterval(() => t.type(''), 500);
+      try {
+        await t.until(() => t.exit !== null, 'EXIT', 8000);
+      } finally {
+        clearInterval(keepAlive);
+      }
+      assert.equal(t.exit!.reason, 'idle');
+      assert.ok(performance.now() - quietFrom >= 2500, 'ended before its idle timeout');
+    });
+
+    it('keeps a lab whose program prints, with nobody typing', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      t.type('while true; do echo tick; sleep 0.5; done\r');
+      await t.waitFor('tick');
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.equal(t.exit, null, 'a lab running a program that prints was ended as idle');
+    });
+
+    it('"Keep the lab" (POST .../keep) keeps an idle lab alive', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = new TermClient(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 750));
+        const res = await fetch(`${s.base}/api/labs/${lab.labId}/keep`, { method: 'POST', headers: { Authorization: `Bearer ${lab.token}` } });
+        assert.equal(res.status, 204);
+      }
+      assert.equal(t.exit, null);
+      const wrong = await fetch(`${s.base}/api/labs/${lab.labId}/keep`, { method: 'POST', headers: { Authorization: 'Bearer wrong' } });
+      assert.equal(wrong.status, 404, 'keeping needs the lab token');
     });
 
     it('counts attaching a terminal as activity, but not a terminal merely left attached', async () => {

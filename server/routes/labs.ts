@@ -1,0 +1,66 @@
+/**
+ * The HTTP routes of labs themselves (docs/protocol.md):
+ *
+ *   POST   /api/labs                   start a lab: its id, token, expiry and limits
+ *   GET    /api/labs/:labId            is it still there (Bearer token)
+ *   DELETE /api/labs/:labId            end it
+ *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../../wire/api-error.ts';
+import type { LabStatus, LabTicket } from '../../wire/lab-api.ts';
+import { clientAddress, clientKey } from '../client-address.ts';
+import type { Config } from '../config.ts';
+import { bearer, json, noLab, sendError } from '../http.ts';
+import { LabError, type LabManager } from '../labs/manager.ts';
+import { log } from '../log.ts';
+
+const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep))?$/;
+
+export interface LabRouteContext {
+  config: Config;
+  labs: LabManager;
+  /** Why live labs are off (no sandbox driver), or null. */
+  driverError: string | null;
+}
+
+/** Answers the request when it is one of the routes above (returns true), else leaves it alone. */
+export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, context: LabRouteContext): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path === '/api/labs' && req.method === 'POST') {
+    await startLab(req, res, context);
+    return true;
+  }
+  const match = LAB.exec(path);
+  const route = match && `${req.method} ${match[2] ?? ''}`;
+  if (!match || !(route === 'GET ' || route === 'DELETE ' || route === 'POST keep')) return false;
+  req.resume(); // none of these reads a body
+  const lab = context.labs.authorize(match[1]!, bearer(req));
+  if (!lab) sendError(res, noLab());
+  else if (route === 'GET ') {
+    // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
+    json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] } satisfies LabStatus);
+  } else if (route === 'DELETE ') {
+    await context.labs.end(lab, 'killed');
+    res.writeHead(204).end();
+  } else {
+    context.labs.touch(lab);
+    res.writeHead(204).end();
+  }
+  return true;
+}
+
+async function startLab(req: IncomingMessage, res: ServerResponse, { config, labs, driverError }: LabRouteContext): Promise<void> {
+  req.resume(); // the optional JSON body carries nothing we use yet
+  try {
+    const { lab, token } = await labs.create(clientKey(clientAddress(req, config.TRUST_PROXY)));
+    json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
+  } catch (err) {
+    if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
+    else if (err instanceof LabError) sendError(res, err);
+    else {
+      log.error({ err }, 'lab start failed');
+      sendError(res, new ApiError(503, 'sandbox', 'The sandbox could not start; try again.'));
+    }
+  }
+}
