@@ -15,7 +15,7 @@ import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
 import { bearer, json, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
-import { clientAddress } from './client-address.ts';
+import { clientAddress, trustedProxies } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
 import { handleFileRoute } from './routes/files.ts';
@@ -56,6 +56,7 @@ export async function startServer(config: Config) {
     log.error(`Live labs are off: ${driverError}`);
     driver = unavailableDriver(driverError);
   }
+  const proxies = trustedProxies(config.TRUSTED_PROXIES);
   const labs = new LabManager(config, driver);
   const bridge = new Bridge(config, labs);
   const classroom = new Classroom({
@@ -87,7 +88,7 @@ export async function startServer(config: Config) {
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs)) return true; // the editor's file API, on the raw path
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
-    if (await handleLabRoute(req, res, { config, labs, driverError })) return true; // start, status, end, keep
+    if (await handleLabRoute(req, res, { proxies, labs, driverError })) return true; // start, status, end, keep
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
@@ -117,7 +118,7 @@ export async function startServer(config: Config) {
     for (const [name, value] of headers) res.setHeader(name, value);
     api(req, res)
       .then((handled) => {
-        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, proxies) }));
       })
       .catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');

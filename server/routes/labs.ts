@@ -7,10 +7,10 @@
  *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import { ApiError } from '../../wire/api-error.ts';
 import type { LabStatus, LabTicket } from '../../wire/lab-api.ts';
 import { clientAddress, clientKey } from '../client-address.ts';
-import type { Config } from '../config.ts';
 import { bearer, json, noLab, sendError } from '../http.ts';
 import { LabError, type LabManager } from '../labs/manager.ts';
 import { log } from '../log.ts';
@@ -18,7 +18,8 @@ import { log } from '../log.ts';
 const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep))?$/;
 
 export interface LabRouteContext {
-  config: Config;
+  /** Whose X-Forwarded-For is believed (client-address.ts). */
+  proxies: BlockList;
   labs: LabManager;
   /** Why live labs are off (no sandbox driver), or null. */
   driverError: string | null;
@@ -50,10 +51,10 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
   return true;
 }
 
-async function startLab(req: IncomingMessage, res: ServerResponse, { config, labs, driverError }: LabRouteContext): Promise<void> {
+async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, labs, driverError }: LabRouteContext): Promise<void> {
   req.resume(); // the optional JSON body carries nothing we use yet
   try {
-    const { lab, token } = await labs.create(clientKey(clientAddress(req, config.TRUST_PROXY)));
+    const { lab, token } = await labs.create(clientKey(clientAddress(req, proxies)));
     json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
   } catch (err) {
     if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
