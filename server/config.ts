@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from './log.ts';
 import { isTimeZone } from './classroom/time.ts';
 import { parseProxyEntry } from './client-address.ts';
+import { LAB_ACCESS_MODES } from './classroom/lab-access.ts';
 
 /** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
 const IMAGE_REFERENCE =
@@ -40,6 +41,10 @@ export const configSchema = z.object({
   LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
   LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),
+  LAB_ACCESS: z
+    .enum(LAB_ACCESS_MODES)
+    .default('open')
+    .describe('Who may start a lab: open (anyone: a public course), class (a browser that joined a class with its code, or a signed-in account), signed-in (signed-in accounts only; students who joined with a code have none). Others get 403 saying what to do.'),
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client may hold at once (a client is an IPv4 address, or an IPv6 /64); more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),

@@ -1,7 +1,7 @@
 /**
  * The HTTP routes of labs themselves (docs/protocol.md):
  *
- *   POST   /api/labs                   start a lab: its id, token, expiry and limits
+ *   POST   /api/labs                   start a lab (if LAB_ACCESS lets this browser): its id, token, expiry and limits
  *   GET    /api/labs/:labId            is it still there (Bearer token)
  *   DELETE /api/labs/:labId            end it
  *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
@@ -14,6 +14,8 @@ import { clientAddress, clientKey } from '../client-address.ts';
 import { bearer, json, noLab, sendError } from '../http.ts';
 import { LabError, type LabManager } from '../labs/manager.ts';
 import { log } from '../log.ts';
+import type { Classroom } from '../classroom/classroom.ts';
+import { admitLabStart, type LabAccess } from '../classroom/lab-access.ts';
 
 const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep))?$/;
 
@@ -21,6 +23,9 @@ export interface LabRouteContext {
   /** Whose X-Forwarded-For is believed (client-address.ts). */
   proxies: BlockList;
   labs: LabManager;
+  /** Who may start a lab (LAB_ACCESS), and the classroom that knows who they are. */
+  access: LabAccess;
+  classroom: Classroom;
   /** Why live labs are off (no sandbox driver), or null. */
   driverError: string | null;
 }
@@ -51,8 +56,14 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
   return true;
 }
 
-async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, labs, driverError }: LabRouteContext): Promise<void> {
+async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, labs, driverError, access, classroom }: LabRouteContext): Promise<void> {
   req.resume(); // the optional JSON body carries nothing we use yet
+  try {
+    await admitLabStart(access, req, classroom);
+  } catch (err) {
+    sendError(res, err as ApiError);
+    return;
+  }
   try {
     const { lab, token } = await labs.create(clientKey(clientAddress(req, proxies)));
     json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);

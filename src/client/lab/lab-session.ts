@@ -12,7 +12,7 @@ import { TimeLeftClock } from './clock.ts';
 import { Disposable, MutableDisposable } from './disposable.ts';
 import { currentTicket, ensureTicket, forgetTicket, onTicketChange } from './lab-ticket.ts';
 import { button, type Panel } from './panel.ts';
-import { labEndedMessage } from './words.ts';
+import { labAccessRefusal, labEndedMessage } from './words.ts';
 
 export interface LabSessionOwner {
   /** Another lab is now the panel's (started here or elsewhere on the page): drop the old one's terminals. */
@@ -114,7 +114,11 @@ export class LabSession extends Disposable {
   private showStartFailure(err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
     this.panel.setStatus('No lab');
-    if (err instanceof LabApiError && (err.capacity || err.status === 0)) {
+    const refusal = err instanceof LabApiError ? labAccessRefusal(err.reason) : null;
+    if (refusal) {
+      const go = button(refusal.action.label, () => location.assign(refusal.action.href));
+      this.panel.showOverlay(refusal.message, [go, button('Try again', () => this.owner.retry())]);
+    } else if (err instanceof LabApiError && (err.capacity || err.status === 0)) {
       // Capacity frees up as other labs end: offer a retry, and retry on our own after a while.
       const retry = (this.capacityRetry.value = new CapacityRetry(() => this.owner.retry()));
       this.panel.showOverlay(message, [retry.button]);
