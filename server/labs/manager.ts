@@ -11,6 +11,7 @@ import { ApiError } from '../../wire/api-error.ts';
 import { labLog } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { Terminal } from './terminal.ts';
+import { TerminalTickets } from './terminal-tickets.ts';
 
 /** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
 export class LabError extends ApiError {}
@@ -43,6 +44,8 @@ export class LabManager {
   /** Sandboxes being started: shutdown waits for them, so none is left behind. */
   private readonly starting = new Set<Promise<unknown>>();
   readonly limits: LabLimits;
+  /** One-time tickets that open a terminal's WebSocket (the bridge redeems them). */
+  readonly tickets = new TerminalTickets();
   /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
   onNotice: (lab: Lab, notice: Notice) => void = () => {};
 
@@ -236,6 +239,7 @@ export class LabManager {
     for (const timer of lab.timers) clearTimeout(timer);
     this.labs.delete(lab.id);
     this.tokens.delete(lab.id);
+    this.tickets.forget(lab.id);
     metrics.labsRunning.dec();
     metrics.labEnds.inc({ reason });
     labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');

@@ -5,11 +5,14 @@
  *   GET    /api/labs/:labId            is it still there (Bearer token)
  *   DELETE /api/labs/:labId            end it
  *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
+ *   POST   /api/labs/:labId/terminals/:termId/ticket
+ *                                      a one-time ticket for that terminal's WebSocket URL
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { ApiError } from '../../wire/api-error.ts';
-import type { LabStatus, LabTicket } from '../../wire/lab-api.ts';
+import type { LabStatus, LabTicket, TerminalTicket } from '../../wire/lab-api.ts';
+import { TERM_ID_PATTERN } from '../../wire/protocol.ts';
 import { clientAddress, clientKey } from '../client-address.ts';
 import { bearer, json, noLab, sendError } from '../http.ts';
 import { LabError, type LabManager } from '../labs/manager.ts';
@@ -17,7 +20,7 @@ import { log } from '../log.ts';
 import type { Classroom } from '../classroom/classroom.ts';
 import { admitLabStart, type LabAccess } from '../classroom/lab-access.ts';
 
-const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep))?$/;
+const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep)|\/terminals\/([^/]+)\/(ticket))?$/;
 
 export interface LabRouteContext {
   /** Whose X-Forwarded-For is believed (client-address.ts). */
@@ -38,8 +41,8 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
     return true;
   }
   const match = LAB.exec(path);
-  const route = match && `${req.method} ${match[2] ?? ''}`;
-  if (!match || !(route === 'GET ' || route === 'DELETE ' || route === 'POST keep')) return false;
+  const route = match && `${req.method} ${match[2] ?? match[4] ?? ''}`;
+  if (!match || !(route === 'GET ' || route === 'DELETE ' || route === 'POST keep' || route === 'POST ticket')) return false;
   req.resume(); // none of these reads a body
   const lab = context.labs.authorize(match[1]!, bearer(req));
   if (!lab) sendError(res, noLab());
@@ -49,9 +52,16 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
   } else if (route === 'DELETE ') {
     await context.labs.end(lab, 'killed');
     res.writeHead(204).end();
-  } else {
+  } else if (route === 'POST keep') {
     context.labs.touch(lab);
     res.writeHead(204).end();
+  } else {
+    const termId = match[3]!;
+    if (!TERM_ID_PATTERN.test(termId)) sendError(res, new ApiError(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".'));
+    else {
+      const { ticket, expiresAt } = context.labs.tickets.issue(lab.id, termId);
+      json(res, 201, { ticket, expiresAt: new Date(expiresAt).toISOString() } satisfies TerminalTicket);
+    }
   }
   return true;
 }

@@ -6,7 +6,7 @@
  */
 import type { LabLimits, LabTicket } from '../../../wire/lab-api.ts';
 import type { ReadyInfo } from '../../../wire/protocol.ts';
-import { checkLab, endLab, keepLab, LabApiError } from './api.ts';
+import { checkLab, endLab, keepLab, LabApiError, terminalTicket } from './api.ts';
 import { CapacityRetry } from './capacity-retry.ts';
 import { TimeLeftClock } from './clock.ts';
 import { Disposable, MutableDisposable } from './disposable.ts';
@@ -141,9 +141,17 @@ export class LabSession extends Disposable {
     this.panel.setStatus('Reconnecting…');
   }
 
-  terminalUrl(name: string): string {
-    const ticket = this.current!;
-    return `/api/labs/${encodeURIComponent(ticket.labId)}/terminals/${encodeURIComponent(name)}?token=${encodeURIComponent(ticket.token)}`;
+  /** Terminal `name`'s WebSocket path with a fresh one-time ticket; null once the lab is gone (throws if unreachable). */
+  async terminalUrl(name: string): Promise<string | null> {
+    const lab = this.current;
+    if (!lab) return null;
+    try {
+      const { ticket } = await terminalTicket(lab, name);
+      return `/api/labs/${encodeURIComponent(lab.labId)}/terminals/${encodeURIComponent(name)}?ticket=${encodeURIComponent(ticket)}`;
+    } catch (err) {
+      if (err instanceof LabApiError && err.labGone) return null;
+      throw err;
+    }
   }
 
   async labExists(): Promise<boolean> {

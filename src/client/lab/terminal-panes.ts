@@ -75,7 +75,7 @@ export class TerminalPanes extends Disposable {
     tab.setAttribute('aria-controls', id);
     const view = new TerminalView({
       name,
-      url: this.session.terminalUrl(name),
+      url: () => this.session.terminalUrl(name),
       fontSize: this.prefs.fontSize,
       screenReader: this.prefs.screenReader,
       onState: (s) => this.onState(name, s),
