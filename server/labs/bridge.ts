@@ -15,6 +15,7 @@ import { LabError, type Lab, type LabManager } from './manager.ts';
 import { labLog, log } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import type { Peer, Terminal } from './terminal.ts';
+import { TICKET_SECONDS } from './terminal-tickets.ts';
 
 const TERMINAL_PATH = /^\/api\/labs\/([^/]+)\/terminals\/([^/]+)$/;
 /** ws itself refuses anything above this before buffering it; our own, smaller limit is checked per message. */
@@ -56,7 +57,7 @@ export class Bridge {
     // The same answer whatever was wrong with the ticket, and before the lab is looked up, so lab ids cannot be probed.
     const ticket = url.searchParams.get('ticket');
     if (!ticket || !this.labs.tickets.redeem(ticket, labId, termId)) {
-      return refuse(403, 'ticket', 'This terminal ticket is unknown, used, expired or for another terminal: a ticket opens one terminal once, within 30 seconds. Ask for a new one: POST /api/labs/<labId>/terminals/<name>/ticket.');
+      return refuse(403, 'ticket', `This terminal ticket is unknown, used, expired or for another terminal: a ticket opens one terminal once, within ${TICKET_SECONDS} seconds. Ask for a new one: POST /api/labs/<labId>/terminals/<name>/ticket.`);
     }
     const lab = this.labs.get(labId);
     if (!lab || lab.ended) return refuse(404, 'no-lab', 'The lab has ended. Start a new lab.');

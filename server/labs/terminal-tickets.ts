@@ -12,7 +12,7 @@
 import { hashToken, newToken } from '../classroom/tokens.ts';
 
 export const TICKET_SECONDS = 30;
-export const MAX_PER_LAB = 16;
+const MAX_PER_LAB = 16;
 
 interface Held {
   labId: string;

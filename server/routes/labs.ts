@@ -71,7 +71,8 @@ async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, la
   try {
     await admitLabStart(access, req, classroom);
   } catch (err) {
-    sendError(res, err as ApiError);
+    if (!(err instanceof ApiError)) throw err; // the classroom database failed: a 500, logged
+    sendError(res, err);
     return;
   }
   try {
