@@ -7,7 +7,7 @@ import { TermClient } from '../tests/support/lab-client.ts';
 import type { LabTicket } from '../wire/lab-api.ts';
 
 const { base, lab, bytes } = workerData as { base: string; lab: LabTicket; bytes: number };
-const t = new TermClient(base, lab, 'flood', { keep: 4096 });
+const t = await TermClient.open(base, lab, 'flood', { keep: 4096 });
 await t.waitFor('$ ');
 const start = t.received;
 const t0 = performance.now();

@@ -78,7 +78,7 @@ async function labStarts(at: string, count: number, gapMs: number): Promise<numb
     await new Promise((r) => setTimeout(r, gapMs));
     const t0 = performance.now();
     const lab = await createLab(at);
-    const t = new TermClient(at, lab, 'main');
+    const t = await TermClient.open(at, lab, 'main');
     await t.until(() => t.received > 0, 'first byte');
     times.push(performance.now() - t0);
     t.close();
@@ -97,7 +97,7 @@ row('lab start without a warm pool, p50', ms(pct(cold, 50)), '', true);
 
 // --- echo latency ---------------------------------------------------------------------------
 const lab = await createLab(base);
-const main = new TermClient(base, lab, 'main');
+const main = await TermClient.open(base, lab, 'main');
 await main.waitFor('$ ');
 await echoLatencies(main, 20);
 const single = await echoLatencies(main, quick ? 100 : 400);
@@ -108,7 +108,7 @@ const crowdSize = quick ? 50 : 200;
 const crowd: { lab: LabTicket; t: TermClient }[] = [];
 for (let i = 0; i < crowdSize; i++) {
   const l = await createLab(base);
-  const t = new TermClient(base, l, 'main', { keep: 4096 });
+  const t = await TermClient.open(base, l, 'main', { keep: 4096 });
   crowd.push({ lab: l, t });
 }
 await Promise.all(crowd.map(({ t }) => t.waitFor('$ ', 30_000)));

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './log.ts';
 import { isTimeZone } from './classroom/time.ts';
+import { parseProxyEntry } from './client-address.ts';
+import { LAB_ACCESS_MODES } from './classroom/lab-access.ts';
 
 /** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
 const IMAGE_REFERENCE =
@@ -35,10 +37,14 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .describe('Comma-separated extra Origins allowed to open terminals (the server\'s own origin always is).'),
-  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity (typing, attaching a terminal, saving a file, starting or checking an exercise) ends after this long; a terminal merely left attached is not activity.'),
+  LAB_IDLE_SECONDS: seconds(15 * 60, 'A lab without activity ends after this long. Activity: output from a shell (a program printing, or the echo that answers a keystroke), attaching a terminal, saving a file, starting or checking an exercise, "Keep the lab". Input the shell never answers (an empty INPUT frame) and a terminal merely left attached are not activity.'),
   LAB_IDLE_WARNING_SECONDS: seconds(60, 'How long before the idle timeout the learner is warned.'),
   LAB_TTL_SECONDS: seconds(2 * 60 * 60, 'Hard lifetime of a lab.'),
   LAB_GRACE_SECONDS: seconds(60, 'How long a terminal with no browser attached (after a disconnect, or when its browser left while the shell started) waits for one before its shell is ended.'),
+  LAB_ACCESS: z
+    .enum(LAB_ACCESS_MODES)
+    .default('open')
+    .describe('Who may start a lab: open (anyone: a public course), class (a browser that joined a class with its code, or a signed-in account), signed-in (signed-in accounts only; students who joined with a code have none). Others get 403 saying what to do.'),
   MAX_LABS: count(200, 'Labs running at once on this server; more get 503.'),
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client may hold at once (a client is an IPv4 address, or an IPv6 /64); more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
@@ -78,13 +84,14 @@ export const configSchema = z.object({
     .url('must be the address students open, such as https://sockets.example.org')
     .optional()
     .describe('The address people use to reach the site: join and reset links are built on it (unset, only requests from this machine to localhost get them), https here makes cookies Secure and turns on HSTS.'),
-  TRUST_PROXY: z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(0)
-    .max(10)
-    .default(0)
-    .describe('How many reverse proxies stand in front of the server (nginx, Caddy, a load balancer): the learner\'s address, for MAX_LABS_PER_CLIENT, is then read from X-Forwarded-For. 0: the connection\'s own address.'),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => entries.every((entry) => parseProxyEntry(entry) !== null), {
+      error: (issue) => `${(issue.input as string[]).filter((entry) => parseProxyEntry(entry) === null).join(', ')}: not an address or CIDR network; list addresses and networks such as 127.0.0.1,::1,172.18.0.0/16`,
+    })
+    .describe('Comma-separated addresses and CIDR networks of the reverse proxies in front of the server (nginx, Caddy, a load balancer), such as 127.0.0.1,::1 for one on this machine. Only connections from them have their X-Forwarded-For believed, for MAX_LABS_PER_CLIENT and the per-address limits: the client is the first hop from the right that is not one of them. Empty: nobody\'s; every connection is its own address.'),
   CHECKS_PER_MINUTE: count(20, 'Checks ("Check my work") one classroom student may run in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
   STARTS_PER_MINUTE: count(20, 'Exercise starts ("Start in the lab") one classroom student may make in a minute; more get 429 saying how long to wait. Each is stored for the class.'),
   SIGNUPS_PER_HOUR: count(10, 'Instructor accounts one client address may try to create in an hour; more get 429.'),
@@ -110,6 +117,10 @@ export class ConfigError extends Error {}
 
 /** Reads the configuration from `env`; throws ConfigError listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.TRUST_PROXY && env.TRUST_PROXY !== '0') {
+    // A hop count believed X-Forwarded-For from any peer: starting without it would quietly change who counts as whom.
+    throw new ConfigError(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} is no longer read: X-Forwarded-For is now believed only from the proxies listed in TRUSTED_PROXIES (their addresses or CIDR networks, such as TRUSTED_PROXIES=127.0.0.1,::1 for a proxy on this machine). Set that instead, remove TRUST_PROXY and start again.`);
+  }
   const known = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
   const parsed = configSchema.safeParse(known);
   if (parsed.success) return parsed.data;

@@ -4,7 +4,7 @@
  *
  * A lab's token is its only key, so it never reaches a log line: fields named `token`,
  * `authorization` or `cookie` (at any of the first levels) are replaced by "[Redacted]", and so are
- * `token=` query parameters and `Bearer ...` values inside any string, the message included.
+ * `token=` and `ticket=` query parameters and `Bearer ...` values inside any string, the message included.
  *
  * The level is LOG_LEVEL (config.ts; main.ts sets it), `info` by default. Servers that tests start
  * inside the test process default to `warn`, so test output is not drowned in lab start and end lines.
@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 
 const REDACTED = '[Redacted]';
-const TOKEN_IN_TEXT = /([?&;]token=)[^&#\s"';]*/gi;
+const TOKEN_IN_TEXT = /([?&;](?:token|ticket)=)[^&#\s"';]*/gi;
 const BEARER_IN_TEXT = /(Bearer\s+)[^\s"',;]+/gi;
 const SECRET_KEY = /^(token|authorization|cookie|set-cookie|proxy-authorization)$/i;
 

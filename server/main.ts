@@ -13,17 +13,17 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
-import { bearer, json, noLab, noRoute, sendError } from './http.ts';
+import { bearer, json, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
-import type { LabStatus, LabTicket } from '../wire/lab-api.ts';
-import { clientAddress, clientKey } from './client-address.ts';
+import { clientAddress, trustedProxies } from './client-address.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { installCrashPolicy } from './crash-policy.ts';
 import { ArchiveSlots, handleFileRoute } from './routes/files.ts';
 import { handleExerciseRoute } from './routes/exercises.ts';
+import { handleLabRoute } from './routes/labs.ts';
 import { createDriver, unavailableDriver } from './labs/drivers.ts';
 import type { SandboxDriver } from '../sandbox/drivers/types.ts';
-import { LabError, LabManager } from './labs/manager.ts';
+import { LabManager } from './labs/manager.ts';
 import { Classroom } from './classroom/classroom.ts';
 import { openSqliteStore } from './classroom/store/sqlite.ts';
 import { log } from './log.ts';
@@ -56,6 +56,7 @@ export async function startServer(config: Config) {
     log.error(`Live labs are off: ${driverError}`);
     driver = unavailableDriver(driverError);
   }
+  const proxies = trustedProxies(config.TRUSTED_PROXIES);
   const labs = new LabManager(config, driver);
   const archives = new ArchiveSlots(config.MAX_ARCHIVES);
   const bridge = new Bridge(config, labs);
@@ -88,6 +89,7 @@ export async function startServer(config: Config) {
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs, archives)) return true; // the editor's file API, on the raw path
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
+    if (await handleLabRoute(req, res, { proxies, labs, driverError, access: config.LAB_ACCESS, classroom })) return true; // start, status, end, keep
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });
@@ -106,38 +108,6 @@ export async function startServer(config: Config) {
       res.end(await registry.metrics());
       return true;
     }
-    if (url.pathname === '/api/labs' && req.method === 'POST') {
-      req.resume(); // the optional JSON body carries nothing we use yet
-      try {
-        const { lab, token } = await labs.create(clientKey(clientAddress(req, config.TRUST_PROXY)));
-        json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
-      } catch (err) {
-        if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
-        else if (err instanceof LabError) sendError(res, err);
-        else {
-          log.error({ err }, 'lab start failed');
-          sendError(res, new ApiError(503, 'sandbox', 'The sandbox could not start; try again.'));
-        }
-      }
-      return true;
-    }
-    const labPath = /^\/api\/labs\/([^/]+)$/.exec(url.pathname);
-    if (labPath && req.method === 'GET') {
-      // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
-      const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) sendError(res, noLab());
-      else json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] } satisfies LabStatus);
-      return true;
-    }
-    if (labPath && req.method === 'DELETE') {
-      const lab = labs.authorize(labPath[1]!, bearer(req));
-      if (!lab) sendError(res, noLab());
-      else {
-        await labs.end(lab, 'killed');
-        res.writeHead(204).end();
-      }
-      return true;
-    }
     if (url.pathname.startsWith('/api/')) {
       sendError(res, noRoute(req.method, url.pathname));
       return true;
@@ -149,7 +119,7 @@ export async function startServer(config: Config) {
     for (const [name, value] of headers) res.setHeader(name, value);
     api(req, res)
       .then((handled) => {
-        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, config.TRUST_PROXY) }));
+        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, proxies) }));
       })
       .catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');

@@ -8,7 +8,7 @@ declare namespace App {
     secureCookies?: boolean;
     /** PUBLIC_URL's origin (https://class.example.org): join and reset links point there (server/classroom/links.ts). */
     publicOrigin?: string;
-    /** The client's address, from X-Forwarded-For when TRUST_PROXY says proxies stand in front (per-address limits, links). */
+    /** The client's address, from X-Forwarded-For when the connection is from one of TRUSTED_PROXIES (per-address limits, links). */
     clientAddress?: string;
     /** Session length, for the cookie's Max-Age. */
     sessionDays?: number;

@@ -36,6 +36,17 @@ export const labTicketSchema = z.object({
 });
 export type LabTicket = z.infer<typeof labTicketSchema>;
 
+/**
+ * The answer of POST /api/labs/:labId/terminals/:termId/ticket: what the terminal's WebSocket URL
+ * carries (`?ticket=`) in place of the lab token, which must stay out of URLs and so out of logs.
+ * It opens that terminal of that lab once, until `expiresAt` (about 30 s).
+ */
+export const terminalTicketSchema = z.object({
+  ticket: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type TerminalTicket = z.infer<typeof terminalTicketSchema>;
+
 /** The answer of GET /api/labs/:labId while the lab runs. */
 export const labStatusSchema = z.object({
   labId: z.string(),

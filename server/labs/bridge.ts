@@ -1,7 +1,8 @@
 /**
- * The WebSocket bridge: `GET /api/labs/:labId/terminals/:termId?token=...&resume=...` upgrades to
- * a WebSocket attached to one terminal of a lab. Refusals (unknown lab, wrong token, foreign Origin,
- * bad terminal name) happen before the upgrade, as plain HTTP answers. After it, every frame is
+ * The WebSocket bridge: `GET /api/labs/:labId/terminals/:termId?ticket=...&resume=...` upgrades to
+ * a WebSocket attached to one terminal of a lab. The ticket is a one-time one for that terminal
+ * (./terminal-tickets.ts), never the lab token. Refusals (foreign Origin, bad terminal name, a token
+ * in the URL, a bad ticket, an ended lab) happen before the upgrade, as plain HTTP answers. After it, every frame is
  * checked by the shared protocol module; a bad one gets an ERROR frame and a close, never a crash.
  */
 import type { IncomingMessage } from 'node:http';
@@ -14,6 +15,7 @@ import { LabError, type Lab, type LabManager } from './manager.ts';
 import { labLog, log } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import type { Peer, Terminal } from './terminal.ts';
+import { TICKET_SECONDS } from './terminal-tickets.ts';
 
 const TERMINAL_PATH = /^\/api\/labs\/([^/]+)\/terminals\/([^/]+)$/;
 /** ws itself refuses anything above this before buffering it; our own, smaller limit is checked per message. */
@@ -41,7 +43,7 @@ export class Bridge {
     const [, labId, termId] = match as unknown as [string, string, string];
     const refuse = (status: number, reason: string, message: string) => {
       metrics.wsRefused.inc({ reason });
-      // Never the URL: it carries the token.
+      // Never the URL: it carries the ticket.
       log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
       const body = JSON.stringify(new ApiError(status, reason, message).body);
       socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -49,9 +51,16 @@ export class Bridge {
     };
     if (!this.originAllowed(req)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open terminals here.`);
     if (!TERM_ID_PATTERN.test(termId)) return refuse(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".');
-    const lab = this.labs.authorize(labId, url.searchParams.get('token'));
-    // Unknown lab and wrong token get the same answer, so lab ids cannot be probed.
-    if (!lab || lab.ended) return refuse(404, 'no-lab', 'No such lab, or the token is wrong. Start a new lab.');
+    if (url.searchParams.has('token')) {
+      return refuse(400, 'token-in-url', 'A terminal URL does not carry the lab token (URLs land in proxy logs): POST /api/labs/<labId>/terminals/<name>/ticket with the header Authorization: Bearer <token>, then open this URL with ?ticket=<the ticket> in place of ?token=.');
+    }
+    // The same answer whatever was wrong with the ticket, and before the lab is looked up, so lab ids cannot be probed.
+    const ticket = url.searchParams.get('ticket');
+    if (!ticket || !this.labs.tickets.redeem(ticket, labId, termId)) {
+      return refuse(403, 'ticket', `This terminal ticket is unknown, used, expired or for another terminal: a ticket opens one terminal once, within ${TICKET_SECONDS} seconds. Ask for a new one: POST /api/labs/<labId>/terminals/<name>/ticket.`);
+    }
+    const lab = this.labs.get(labId);
+    if (!lab || lab.ended) return refuse(404, 'no-lab', 'The lab has ended. Start a new lab.');
     const resumeParam = url.searchParams.get('resume');
     const resume = resumeParam !== null && /^\d{1,15}$/.test(resumeParam) ? Number(resumeParam) : null;
 
@@ -102,10 +111,9 @@ export class Bridge {
           throw new ProtocolError('frame-too-large', `a frame may be at most ${this.config.WS_MAX_PAYLOAD_KB} KiB; send input in smaller pieces`);
         }
         const frame = decodeClientFrame(message);
-        if (frame.op === Op.INPUT) {
-          this.labs.touch(lab);
-          attached.input(frame.data);
-        } else if (frame.op === Op.RESIZE) attached.resize(frame.size.cols, frame.size.rows);
+        // INPUT is not activity by itself: what the shell answers with is (LabManager.touch).
+        if (frame.op === Op.INPUT) attached.input(frame.data);
+        else if (frame.op === Op.RESIZE) attached.resize(frame.size.cols, frame.size.rows);
         else attached.ack(peer, frame.bytes);
       } catch (err) {
         const code = err instanceof ProtocolError ? err.code : 'internal';

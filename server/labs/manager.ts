@@ -11,6 +11,7 @@ import { ApiError } from '../../wire/api-error.ts';
 import { labLog } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { Terminal } from './terminal.ts';
+import { TerminalTickets } from './terminal-tickets.ts';
 
 /** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
 export class LabError extends ApiError {}
@@ -43,6 +44,8 @@ export class LabManager {
   /** Sandboxes being started: shutdown waits for them, so none is left behind. */
   private readonly starting = new Set<Promise<unknown>>();
   readonly limits: LabLimits;
+  /** One-time tickets that open a terminal's WebSocket (the bridge redeems them). */
+  readonly tickets = new TerminalTickets();
   /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
   onNotice: (lab: Lab, notice: Notice) => void = () => {};
 
@@ -154,9 +157,12 @@ export class LabManager {
   }
 
   /**
-   * Activity resets the idle clock: typing (or an empty INPUT), attaching a terminal, saving or
-   * resetting a file, starting or checking an exercise. A terminal merely left attached does not
-   * count: a forgotten tab must not hold a sandbox until the lab's hard lifetime.
+   * Activity resets the idle clock: output from a shell (a program printing, or the echo and prompt
+   * that answer a keystroke), attaching a terminal, saving or resetting a file, starting or checking
+   * an exercise, and "Keep the lab" (POST .../keep). INPUT itself is not: keep-alive frames that the
+   * shell never answers (empty ones, or bytes a program swallows silently) would otherwise hold a
+   * sandbox until its hard lifetime while nothing runs. Nor is a terminal merely left attached, so
+   * a forgotten tab lets its lab go. Someone typing is answered by the echo, so is never ended.
    */
   touch(lab: Lab): void {
     lab.lastActivity = Date.now();
@@ -215,6 +221,7 @@ export class LabManager {
       coalesceMs: 4,
       graceMs: this.config.LAB_GRACE_SECONDS * 1000,
       explainKill: () => lab.sandbox.limitHit(),
+      onActivity: () => this.touch(lab),
       // An ended terminal is let go (its output buffer with it); its name opens a new shell.
       onExit: () => lab.terminals.delete(termId),
       log: labLog(lab.id).child({ termId }),
@@ -234,6 +241,7 @@ export class LabManager {
     for (const timer of lab.timers) clearTimeout(timer);
     this.labs.delete(lab.id);
     this.tokens.delete(lab.id);
+    this.tickets.forget(lab.id);
     metrics.labsRunning.dec();
     metrics.labEnds.inc({ reason });
     labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');

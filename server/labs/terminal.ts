@@ -50,6 +50,8 @@ export interface TerminalOptions {
   graceMs: number;
   /** Called when the shell has exited (after its EXIT went out). */
   onExit: (exit: ExitInfo) => void;
+  /** Called whenever the shell produces output: the lab's idle clock counts it as activity. */
+  onActivity: () => void;
   /** Tells the lab why a shell ended when it was killed: 'oom', 'limit' or null. */
   explainKill: () => Promise<'oom' | 'limit' | null>;
   log: Log;
@@ -187,6 +189,7 @@ export class Terminal {
 
   private onOutput(data: Uint8Array): void {
     this.ring.write(data);
+    this.options.onActivity();
     this.updateFlow();
     if (!this.peer || this.flushTimer) return;
     // Small output (a keystroke's echo, a prompt) goes out at once; once output comes in bulk it

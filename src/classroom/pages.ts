@@ -22,7 +22,7 @@ export function classroomOf(ctx: Context): Classroom {
   return classroom;
 }
 
-/** The client's address, for the per-address limits: the server's (X-Forwarded-For under TRUST_PROXY), else the connection's. */
+/** The client's address, for the per-address limits: the server's (X-Forwarded-For from TRUSTED_PROXIES), else the connection's. */
 export function clientOf(ctx: Context): string {
   return ctx.locals.clientAddress ?? ctx.clientAddress;
 }

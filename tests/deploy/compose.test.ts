@@ -161,8 +161,8 @@ describe('docker compose deployment', { skip: missing !== null && !process.env.C
 
   it('serves a lab: the Go Unix-socket server in one terminal, its client in another', needs, async () => {
     lab = await createLab(base);
-    const server = new TermClient(base, lab, 'server');
-    const client = new TermClient(base, lab, 'client');
+    const server = await TermClient.open(base, lab, 'server');
+    const client = await TermClient.open(base, lab, 'client');
     terms.push(server, client);
     await server.waitFor('$ ');
     await client.waitFor('$ ');

@@ -232,8 +232,8 @@ async function checkColdStart(t: TestContext, machine: FreshMachine, running: Ex
     assert.equal(page.status, 200, `GET ${path}`);
   }
   const lab = await createLab(machine.base);
-  const srv = new TermClient(machine.base, lab, 'server');
-  const cli = new TermClient(machine.base, lab, 'client');
+  const srv = await TermClient.open(machine.base, lab, 'server');
+  const cli = await TermClient.open(machine.base, lab, 'client');
   try {
     await runExamplePair(srv, cli, loadExample('tcp', 'c'), { port: 9090, socket: '' });
     console.log(`# ${machine.who}: from nothing to a lab's two terminals talking (cold): ${((Date.now() - started) / 1000).toFixed(0)} s`);

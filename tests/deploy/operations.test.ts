@@ -1,6 +1,6 @@
 /**
  * Operating the server: its log is JSON lines that name the lab and never hold a token, /metrics
- * counts what happens, learners behind a reverse proxy are told apart (TRUST_PROXY), and SIGTERM
+ * counts what happens, learners behind a reverse proxy are told apart (TRUSTED_PROXIES), and SIGTERM
  * ends every lab with reason `shutdown` and exits 0. The server runs as a program
  * (`node server/main.ts`, bubblewrap labs), as it does in production.
  */
@@ -12,23 +12,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { clientAddress, clientKey } from '../../server/client-address.ts';
+import { clientAddress, clientKey, trustedProxies } from '../../server/client-address.ts';
 import { scrub } from '../../server/log.ts';
-import { createLab, deleteLab, TermClient } from '../support/lab-client.ts';
+import { createLab, deleteLab, TermClient, terminalTicket, terminalUrl } from '../support/lab-client.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('client address behind reverse proxies', () => {
   const req = (remote: string, forwarded?: string) => ({ socket: { remoteAddress: remote }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
-  it('is the connection address without TRUST_PROXY, whatever the headers say', () => {
-    assert.equal(clientAddress(req('127.0.0.9', '127.0.0.4'), 0), '127.0.0.9');
+  it('is the connection address without TRUSTED_PROXIES, whatever the headers say', () => {
+    assert.equal(clientAddress(req('127.0.0.9', '127.0.0.4'), trustedProxies([])), '127.0.0.9');
   });
   it('is the address the trusted proxy saw, never what the client wrote before it', () => {
-    assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), 1), '203.0.113.7');
-    assert.equal(clientAddress(req('127.0.0.1', 'forged, 203.0.113.7'), 1), '203.0.113.7');
-    assert.equal(clientAddress(req('127.0.0.1', 'forged, 203.0.113.7, 127.0.0.2'), 2), '203.0.113.7');
-    assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), 3), '203.0.113.7', 'fewer hops than proxies: the first');
-    assert.equal(clientAddress(req('127.0.0.1'), 1), '127.0.0.1', 'no header: the connection');
+    const one = trustedProxies(['127.0.0.1']);
+    assert.equal(clientAddress(req('127.0.0.1', '203.0.113.7'), one), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', '198.51.100.66, 203.0.113.7'), one), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', '198.51.100.66, 203.0.113.7, 127.0.0.2'), trustedProxies(['127.0.0.0/8'])), '203.0.113.7');
+    assert.equal(clientAddress(req('127.0.0.1', '127.0.0.3'), trustedProxies(['127.0.0.0/8'])), '127.0.0.3', 'every hop a proxy: the first');
+    assert.equal(clientAddress(req('127.0.0.1'), one), '127.0.0.1', 'no header: the connection');
   });
 });
 
@@ -49,6 +50,7 @@ describe('client key for the per-client lab cap', () => {
 describe('log scrubbing', () => {
   it('takes tokens out of URLs and Authorization values', () => {
     assert.equal(scrub('GET /api/labs/ab/terminals/x?token=s3cr3t&resume=4'), 'GET /api/labs/ab/terminals/x?token=[Redacted]&resume=4');
+    assert.equal(scrub('GET /api/labs/ab/terminals/x?ticket=s3cr3t&resume=4'), 'GET /api/labs/ab/terminals/x?ticket=[Redacted]&resume=4');
     assert.equal(scrub('Authorization: Bearer abc.DEF-123_x'), 'Authorization: Bearer [Redacted]');
   });
 });
@@ -86,7 +88,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
         STATE_DIR: mkdtempSync(join(tmpdir(), 'sl-ops-')),
         LAB_WARM_POOL: '0',
         MAX_LABS_PER_CLIENT: '1',
-        TRUST_PROXY: '1',
+        TRUSTED_PROXIES: '127.0.0.1',
         LOG_LEVEL: 'info',
       },
     });
@@ -112,7 +114,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
     if (noSandbox) assert.fail(`CI must run this test, but ${noSandbox}.`);
   });
 
-  it('tells learners behind a proxy apart by X-Forwarded-For (TRUST_PROXY=1, MAX_LABS_PER_CLIENT=1)', { skip: noSandbox ?? false }, async () => {
+  it('tells learners behind a proxy apart by X-Forwarded-For (TRUSTED_PROXIES=127.0.0.1, MAX_LABS_PER_CLIENT=1)', { skip: noSandbox ?? false }, async () => {
     const post = (forwarded: string) => fetch(`${base}/api/labs`, { method: 'POST', headers: { 'X-Forwarded-For': forwarded } });
     const first = await post('198.51.100.1');
     assert.equal(first.status, 201);
@@ -145,15 +147,15 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
   it('logs JSON lines with the lab id and no token, and counts in /metrics', { skip: noSandbox ?? false }, async () => {
     const lab = await createLab(base);
     tokens.push(lab.token);
-    const t = new TermClient(base, lab, 'main');
+    const t = await TermClient.open(base, lab, 'main');
     await t.waitFor('$ ');
     await t.sh('echo hi');
-    // A wrong token, and a frame that breaks the protocol: both refused, both logged and counted.
-    const refused = new WebSocket(`${base.replace('http', 'ws')}/api/labs/${lab.labId}/terminals/x?token=wrong-${lab.token}`);
+    // A wrong ticket, and a frame that breaks the protocol: both refused, both logged and counted.
+    const refused = new WebSocket(terminalUrl(base, lab.labId, 'x', `wrong-${lab.token}`));
     const status = await new Promise((r) => refused.once('unexpected-response', (_req, res: IncomingMessage) => r(res.statusCode)).once('open', () => r('open')));
     refused.on('error', () => {});
-    assert.equal(status, 404);
-    const bad = new WebSocket(`${base.replace('http', 'ws')}/api/labs/${lab.labId}/terminals/bad?token=${lab.token}`);
+    assert.equal(status, 403);
+    const bad = new WebSocket(terminalUrl(base, lab.labId, 'bad', (await terminalTicket(base, lab, 'bad')).ticket));
     await new Promise((r) => bad.once('open', r));
     bad.send('a text frame');
     await new Promise((r) => bad.once('close', r));
@@ -165,7 +167,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
     assert.equal(value('socketlab_lab_starts_total{outcome="refused"}'), 2, 'the 429s above');
     assert.equal(value('socketlab_lab_ends_total{reason="killed"}'), 4);
     assert.equal(value('socketlab_labs_running'), 1);
-    assert.equal(value('socketlab_ws_refused_total{reason="no-lab"}'), 1);
+    assert.equal(value('socketlab_ws_refused_total{reason="ticket"}'), 1);
     assert.equal(value('socketlab_protocol_errors_total{code="text-frame"}'), 1);
     assert.ok(value('socketlab_echo_seconds_count') >= 1);
     assert.ok(value('socketlab_terminal_input_bytes_total') > 0);
@@ -183,7 +185,7 @@ describe('the server as a program', { skip: noSandbox && !process.env.CI ? noSan
     const about = (msg: string) => logged.filter((l) => l.msg === msg);
     assert.ok(about('lab started').length === 5 && about('lab started').every((l) => typeof l.labId === 'string'), 'every lab start names its lab');
     assert.ok(about('lab ended').some((l) => l.labId === lab.labId && l.reason === 'shutdown'));
-    assert.ok(about('terminal refused').some((l) => l.labId === lab.labId && l.reason === 'no-lab'));
+    assert.ok(about('terminal refused').some((l) => l.labId === lab.labId && l.reason === 'ticket'));
     assert.ok(about('protocol error: closing the connection').some((l) => l.labId === lab.labId && l.code === 'text-frame'));
     assert.ok(about('stopped: every lab ended').length === 1, 'the server says it stopped');
     assert.ok(logged.every((l) => typeof l.level === 'string' && typeof l.time === 'string'));

@@ -3,7 +3,7 @@
  * reads each page's CSRF token, and posts forms the way a <form method="post"> does.
  *
  * `headers` go with every request: `X-Forwarded-For` plays a client at another address (for a
- * server with TRUST_PROXY=1), and `Host` a forged host name. (node:http, not fetch: fetch does not
+ * server with TRUSTED_PROXIES=127.0.0.1), and `Host` a forged host name. (node:http, not fetch: fetch does not
  * let a caller set Host.)
  */
 import { request as httpRequest } from 'node:http';

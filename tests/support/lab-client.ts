@@ -1,9 +1,10 @@
 /**
  * A lab client for tests and benchmarks, written only against docs/protocol.md: create a lab over
- * HTTP, attach terminals over WebSocket, type into them, and wait for text on screen.
+ * HTTP, attach terminals over WebSocket (each with a one-time ticket), type into them, and wait for
+ * text on screen.
  */
 import WebSocket from 'ws';
-import { labTicketSchema, type LabTicket } from '../../wire/lab-api.ts';
+import { labTicketSchema, terminalTicketSchema, type LabTicket, type TerminalTicket } from '../../wire/lab-api.ts';
 import { decodeServerFrame, encode, Op, type ExitInfo, type ReadyInfo, type ErrorInfo, type Notice } from '../../wire/protocol.ts';
 
 /** A new lab's ticket, checked against the wire contract (wire/lab-api.ts). */
@@ -17,6 +18,21 @@ export async function createLab(base: string): Promise<LabTicket> {
 export async function deleteLab(base: string, lab: Pick<LabTicket, 'labId' | 'token'>): Promise<number> {
   const res = await fetch(`${base}/api/labs/${lab.labId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${lab.token}` } });
   return res.status;
+}
+
+/** A one-time ticket for terminal `termId`'s WebSocket, checked against the wire contract. */
+export async function terminalTicket(base: string, lab: Pick<LabTicket, 'labId' | 'token'>, termId: string): Promise<TerminalTicket> {
+  const res = await fetch(`${base}/api/labs/${lab.labId}/terminals/${termId}/ticket`, { method: 'POST', headers: { Authorization: `Bearer ${lab.token}` } });
+  const body: unknown = await res.json();
+  if (res.status !== 201) throw new Error(`POST .../terminals/${termId}/ticket: ${res.status} ${JSON.stringify(body)}`);
+  return terminalTicketSchema.parse(body);
+}
+
+/** The WebSocket URL of terminal `termId`, carrying `ticket`. */
+export function terminalUrl(base: string, labId: string, termId: string, ticket: string): URL {
+  const url = new URL(`/api/labs/${labId}/terminals/${termId}`, base.replace(/^http/, 'ws'));
+  url.searchParams.set('ticket', ticket);
+  return url;
 }
 
 export interface TermOptions {
@@ -42,9 +58,13 @@ export class TermClient {
   closed = false;
   private waiters = new Set<() => void>();
 
-  constructor(base: string, lab: LabTicket, termId: string, options: TermOptions = {}) {
-    const url = new URL(`/api/labs/${lab.labId}/terminals/${termId}`, base.replace(/^http/, 'ws'));
-    url.searchParams.set('token', lab.token);
+  /** Asks for a ticket, then opens the WebSocket (not yet READY: see opened()). */
+  static async open(base: string, lab: LabTicket, termId: string, options: TermOptions = {}): Promise<TermClient> {
+    const { ticket } = await terminalTicket(base, lab, termId);
+    return new TermClient(terminalUrl(base, lab.labId, termId, ticket), options);
+  }
+
+  private constructor(url: URL, options: TermOptions) {
     if (options.resume !== undefined) url.searchParams.set('resume', String(options.resume));
     this.ws = new WebSocket(url, options.origin ? { origin: options.origin } : {});
     this.ws.binaryType = 'nodebuffer';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { apiErrorSchema, checkAnswerSchema, labStatusSchema, labTicketSchema, learnerStatusSchema, listingSchema, solutionSchema, startedSchema, type LabTicket } from '../../wire/lab-api.ts';
+import { apiErrorSchema, checkAnswerSchema, labStatusSchema, labTicketSchema, learnerStatusSchema, listingSchema, solutionSchema, startedSchema, terminalTicketSchema, type LabTicket } from '../../wire/lab-api.ts';
 import { exerciseFiles, loadExercise } from '../../src/catalog/exercise-manifest.ts';
 import { holds } from '../support/contract.ts';
 import { testDrivers } from '../support/drivers.ts';
@@ -51,6 +51,13 @@ for (const driver of testDrivers()) describe(`the lab API's answers on ${driver}
     const status = await call('GET', inLab(''));
     assert.equal(status.status, 200);
     assert.equal(holds(labStatusSchema, status.body, 'GET /api/labs/:labId').labId, ticket.labId);
+  });
+
+  it('a terminal ticket', async () => {
+    const answer = await call('POST', inLab('/terminals/main/ticket'));
+    assert.equal(answer.status, 201);
+    const issued = holds(terminalTicketSchema, answer.body, 'POST .../terminals/:termId/ticket');
+    assert.ok(Date.parse(issued.expiresAt) - Date.now() <= 30_000);
   });
 
   it('a folder listing', async () => {
@@ -97,7 +104,7 @@ for (const driver of testDrivers()) describe(`the lab API's answers on ${driver}
     await refused(404, 'not-found', 'GET', '/api/no-such-route');
     // Refused before the upgrade, as plain HTTP with the same body.
     const upgrade = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const req = request(`${server.base}${inLab('/terminals/NOT_A_NAME')}?token=${ticket.token}`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+      const req = request(`${server.base}${inLab('/terminals/NOT_A_NAME')}?ticket=unused`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
       req.on('response', (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -5,7 +5,7 @@
  * becomes a LabApiError whose message can be shown to the learner as it is.
  */
 import { ApiError } from '../../../wire/api-error.ts';
-import type { ApiErrorBody, CheckAnswer, FileEntry, LabTicket, Listing, Solution, Started } from '../../../wire/lab-api.ts';
+import type { ApiErrorBody, CheckAnswer, FileEntry, LabTicket, Listing, Solution, Started, TerminalTicket } from '../../../wire/lab-api.ts';
 
 /** An error answer of the lab server, or `unreachable` (status 0) when there was no answer. */
 export class LabApiError extends ApiError {
@@ -49,6 +49,17 @@ export async function startLab(): Promise<LabTicket> {
 /** Resolves when the lab still runs; throws LabApiError (labGone) when it does not. */
 export async function checkLab(ticket: LabTicket): Promise<void> {
   await call(labUrl(ticket), { headers: auth(ticket) });
+}
+
+/** A one-time ticket that opens terminal `name`'s WebSocket (the token stays out of the URL). */
+export async function terminalTicket(ticket: LabTicket, name: string): Promise<TerminalTicket> {
+  const res = await call(labUrl(ticket, `/terminals/${encodeURIComponent(name)}/ticket`), { method: 'POST', headers: auth(ticket) });
+  return (await res.json()) as TerminalTicket;
+}
+
+/** "Keep the lab": activity for the idle timeout, as typing is. */
+export async function keepLab(ticket: LabTicket): Promise<void> {
+  await call(labUrl(ticket, '/keep'), { method: 'POST', headers: auth(ticket) });
 }
 
 export async function endLab(ticket: LabTicket): Promise<void> {

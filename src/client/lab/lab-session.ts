@@ -6,13 +6,13 @@
  */
 import type { LabLimits, LabTicket } from '../../../wire/lab-api.ts';
 import type { ReadyInfo } from '../../../wire/protocol.ts';
-import { checkLab, endLab, LabApiError } from './api.ts';
+import { checkLab, endLab, keepLab, LabApiError, terminalTicket } from './api.ts';
 import { CapacityRetry } from './capacity-retry.ts';
 import { TimeLeftClock } from './clock.ts';
 import { Disposable, MutableDisposable } from './disposable.ts';
 import { currentTicket, ensureTicket, forgetTicket, onTicketChange } from './lab-ticket.ts';
 import { button, type Panel } from './panel.ts';
-import { labEndedMessage } from './words.ts';
+import { labAccessRefusal, labEndedMessage } from './words.ts';
 
 export interface LabSessionOwner {
   /** Another lab is now the panel's (started here or elsewhere on the page): drop the old one's terminals. */
@@ -114,7 +114,11 @@ export class LabSession extends Disposable {
   private showStartFailure(err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
     this.panel.setStatus('No lab');
-    if (err instanceof LabApiError && (err.capacity || err.status === 0)) {
+    const refusal = err instanceof LabApiError ? labAccessRefusal(err.reason) : null;
+    if (refusal) {
+      const go = button(refusal.action.label, () => location.assign(refusal.action.href));
+      this.panel.showOverlay(refusal.message, [go, button('Try again', () => this.owner.retry())]);
+    } else if (err instanceof LabApiError && (err.capacity || err.status === 0)) {
       // Capacity frees up as other labs end: offer a retry, and retry on our own after a while.
       const retry = (this.capacityRetry.value = new CapacityRetry(() => this.owner.retry()));
       this.panel.showOverlay(message, [retry.button]);
@@ -137,9 +141,17 @@ export class LabSession extends Disposable {
     this.panel.setStatus('Reconnecting…');
   }
 
-  terminalUrl(name: string): string {
-    const ticket = this.current!;
-    return `/api/labs/${encodeURIComponent(ticket.labId)}/terminals/${encodeURIComponent(name)}?token=${encodeURIComponent(ticket.token)}`;
+  /** Terminal `name`'s WebSocket path with a fresh one-time ticket; null once the lab is gone (throws if unreachable). */
+  async terminalUrl(name: string): Promise<string | null> {
+    const lab = this.current;
+    if (!lab) return null;
+    try {
+      const { ticket } = await terminalTicket(lab, name);
+      return `/api/labs/${encodeURIComponent(lab.labId)}/terminals/${encodeURIComponent(name)}?ticket=${encodeURIComponent(ticket)}`;
+    } catch (err) {
+      if (err instanceof LabApiError && err.labGone) return null;
+      throw err;
+    }
   }
 
   async labExists(): Promise<boolean> {
@@ -151,6 +163,11 @@ export class LabSession extends Disposable {
       if (err instanceof LabApiError && err.labGone) return false;
       throw err;
     }
+  }
+
+  /** The learner answered the idle warning: the lab counts it as activity. A lab already gone says so through its terminals. */
+  async keep(): Promise<void> {
+    if (this.current) await keepLab(this.current).catch(() => {});
   }
 
   /** The lab is over (`reason` as in EXIT: idle, ttl, shutdown, killed; or gone): say why, offer a new one. */

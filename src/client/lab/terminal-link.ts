@@ -6,6 +6,9 @@
  * A connection lost without an EXIT is retried with backoff, resuming from the next byte not yet
  * received: the server replays exactly what was missed, nothing twice. After a few failures the
  * link asks the HTTP API whether the lab still exists, to tell "gone" from "network down".
+ *
+ * Every connection, first or retried, gets its URL from `url()`: it carries a fresh one-time ticket
+ * (docs/protocol.md), never the lab token, which must stay out of URLs and so out of proxy logs.
  */
 import { decodeServerFrame, encode, Op, type ErrorInfo, type ExitInfo, type Notice, type ReadyInfo } from '../../../wire/protocol.ts';
 
@@ -26,6 +29,8 @@ export interface LinkHandlers {
   onNotice(notice: Notice): void;
   /** Resolves true while the lab exists, false once the server says it is gone (throws if unreachable). */
   labExists(): Promise<boolean>;
+  /** The terminal's WebSocket path with a fresh ticket; null once the lab is gone (throws if unreachable). */
+  url(): Promise<string | null>;
 }
 
 /** ACK at least this often (bytes rendered since the last ACK); small output is ACKed after a pause. */
@@ -35,7 +40,8 @@ const MAX_BACKOFF_MS = 5000;
 
 export class TerminalLink {
   private ws: WebSocket | null = null;
-  private readonly url: string;
+  /** Counts connect() calls, so a ticket that arrives after a newer connect (or a stop) is dropped. */
+  private connects = 0;
   private readonly handlers: LinkHandlers;
   /** Absolute offset of the next output byte; null until the first READY (then replay from the start). */
   private nextOffset: number | null = null;
@@ -52,8 +58,7 @@ export class TerminalLink {
   /** The current connection has had its READY: the server is listening for input. */
   private live = false;
 
-  constructor(url: string, handlers: LinkHandlers) {
-    this.url = url;
+  constructor(handlers: LinkHandlers) {
     this.handlers = handlers;
   }
 
@@ -63,7 +68,21 @@ export class TerminalLink {
     this.exited = false;
     this.live = false;
     this.handlers.onState(this.attempts === 0 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt: this.attempts });
-    const url = new URL(this.url, location.href);
+    const connect = ++this.connects;
+    this.handlers.url().then(
+      (path) => {
+        if (connect !== this.connects || this.stopped) return;
+        if (path === null) this.handlers.onState({ kind: 'lab-gone' });
+        else this.open(path);
+      },
+      () => {
+        if (connect === this.connects && !this.stopped) this.scheduleRetry(); // server unreachable
+      },
+    );
+  }
+
+  private open(path: string): void {
+    const url = new URL(path, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.nextOffset !== null) url.searchParams.set('resume', String(this.nextOffset));
     const ws = new WebSocket(url);
@@ -181,6 +200,7 @@ export class TerminalLink {
 
   stop(): void {
     this.stopped = true;
+    this.connects++;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ws?.close(1000, 'closed by the page');

@@ -75,7 +75,7 @@ export class TerminalPanes extends Disposable {
     tab.setAttribute('aria-controls', id);
     const view = new TerminalView({
       name,
-      url: this.session.terminalUrl(name),
+      url: () => this.session.terminalUrl(name),
       fontSize: this.prefs.fontSize,
       screenReader: this.prefs.screenReader,
       onState: (s) => this.onState(name, s),
@@ -181,7 +181,7 @@ export class TerminalPanes extends Disposable {
   private onNotice(notice: Notice): void {
     if (notice.kind !== 'idle-warning') return;
     const keep = button('Keep the lab', () => {
-      this.forEach((view) => view.type(''));
+      void this.session.keep();
       this.panel.hideNotice();
     });
     this.panel.showNotice(`Nothing has happened in the lab for a while: it closes in ${notice.secondsLeft} s. `, keep);

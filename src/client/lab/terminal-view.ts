@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
 
 export interface TerminalViewOptions {
   name: string;
-  url: string;
+  url: LinkHandlers['url'];
   fontSize: number;
   screenReader: boolean;
   onState: (state: LinkState) => void;
@@ -86,7 +86,8 @@ export class TerminalView extends Disposable {
     this.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
 
-    this.link = new TerminalLink(options.url, {
+    this.link = new TerminalLink({
+      url: options.url,
       onOutput: (data, rendered) => {
         this.shellStart.resolve();
         this.term.write(data, rendered);

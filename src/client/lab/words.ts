@@ -48,6 +48,24 @@ export function shellEndedMessage(exit: ExitInfo, limits: LabLimits | null): str
   }
 }
 
+/**
+ * A refused lab start that the learner can do something about (the server's LAB_ACCESS): what to
+ * do, and the page where it is done. Null for other failures.
+ */
+export function labAccessRefusal(reason: string): { message: string; action: { label: string; href: string } } | null {
+  switch (reason) {
+    case 'class-only':
+      return {
+        message: 'Labs on this server are for students of a class. Join your class with the code or link your instructor gave you, then come back and press Try again. (Instructors: sign in.)',
+        action: { label: 'Join a class', href: '/join/' },
+      };
+    case 'signed-in-only':
+      return { message: 'Labs on this server are only for signed-in accounts. Sign in, then come back and press Try again.', action: { label: 'Sign in', href: '/account/signin/' } };
+    default:
+      return null;
+  }
+}
+
 /** "1 h 52 min left", "9 min left", "under a minute left". */
 export function timeLeft(expiresAt: string, now = Date.now()): string {
   const minutes = Math.floor((Date.parse(expiresAt) - now) / 60_000);

@@ -1,6 +1,6 @@
 /**
  * Accounts under attack, over HTTP against the real server. Clients at other addresses are played
- * with X-Forwarded-For (the server trusts one proxy, TRUST_PROXY=1; nothing is contacted there).
+ * with X-Forwarded-For (the server trusts one proxy, TRUSTED_PROXIES=127.0.0.1; nothing is contacted there).
  * Wrong passwords slow down the address that sends them (per account and address, and per address
  * in all), never the account's owner signing in from elsewhere; sign-ups and reset requests are
  * limited per address.
@@ -23,7 +23,7 @@ let unique = 0;
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  server = await startTestServer({ TRUST_PROXY: '1', PUBLIC_URL: 'http://sockets.example.test', SIGNUPS_PER_HOUR: String(SIGNUPS), RESET_REQUESTS_PER_HOUR: String(RESETS), LAB_WARM_POOL: '0' });
+  server = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'http://sockets.example.test', SIGNUPS_PER_HOUR: String(SIGNUPS), RESET_REQUESTS_PER_HOUR: String(RESETS), LAB_WARM_POOL: '0' });
 });
 after(async () => {
   await server?.stop();

@@ -130,7 +130,7 @@ describe('what a check stores', () => {
     const forged = `process.stdout.write(JSON.stringify({ checks: [{ id: 'forged', title: 'A forged check', pass: false, sent: 's', expected: 'e', got: 'z'.repeat(900000), hint: 'h' }], passed: 0, total: 1 }) + '\\n');\n`;
     const put = await fetch(`${server.base}/api/labs/${lab.labId}/files/forged.ts`, { method: 'PUT', headers: { Authorization: `Bearer ${lab.token}` }, body: forged });
     assert.equal(put.status, 204, await put.text());
-    const term = new TermClient(server.base, lab, 'forger');
+    const term = await TermClient.open(server.base, lab, 'forger');
     await term.opened();
     term.type('while :; do for f in /tmp/socketlab-check.*/tcp-echo/check.ts /opt/socketlab/checker/tcp-echo/check.ts; do cp ~/forged.ts "$f.new" && mv -f "$f.new" "$f"; done 2>/dev/null; done\r');
     try {

@@ -2,7 +2,7 @@
  * Join and reset links never point where a request's Host header says, over HTTP against the real
  * server. With PUBLIC_URL they point there; without it, only a request from this machine to a
  * localhost name gets one; any other gets no link, and the page and the log say to set PUBLIC_URL.
- * Other addresses are played with X-Forwarded-For (TRUST_PROXY=1); Host is forged as an attacker
+ * Other addresses are played with X-Forwarded-For (TRUSTED_PROXIES=127.0.0.1); Host is forged as an attacker
  * would. Log lines are read from the server's logger.
  */
 import assert from 'node:assert/strict';
@@ -25,8 +25,8 @@ let warnings: string[] = [];
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  local = await startTestServer({ TRUST_PROXY: '1', LAB_WARM_POOL: '0' });
-  proxied = await startTestServer({ TRUST_PROXY: '1', PUBLIC_URL: 'https://sockets.example.org', LAB_WARM_POOL: '0' });
+  local = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', LAB_WARM_POOL: '0' });
+  proxied = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'https://sockets.example.org', LAB_WARM_POOL: '0' });
   mock.method(log, 'warn', (...args: unknown[]) => void warnings.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')));
 });
 afterEach(() => {

@@ -16,8 +16,8 @@ import { probe } from '../../support/probe.ts';
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: LabTicket, termId: string) => {
-    const t = new TermClient(server.base, lab, termId);
+  const open = async (lab: LabTicket, termId: string) => {
+    const t = await TermClient.open(server.base, lab, termId);
     terms.push(t);
     return t;
   };
@@ -84,8 +84,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('a fork bomb stops at the process limit, and another lab stays responsive', async () => {
       const bomb = await createLab(server.base);
       const calm = await createLab(server.base);
-      const b = open(bomb, 'main');
-      const c = open(calm, 'main');
+      const b = await open(bomb, 'main');
+      const c = await open(calm, 'main');
       await Promise.all([b.waitFor('$ '), c.waitFor('$ ')]);
       b.type('bomb() { bomb | bomb & }; bomb\r');
       await new Promise((r) => setTimeout(r, 1500));
@@ -100,7 +100,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
     it('a memory bomb is killed by the memory limit and the shell says so', async () => {
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       const out = await t.sh(`python3 -c "a = []
 while True: a.append(bytearray(1 << 20))"`, 30_000);
@@ -112,7 +112,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
 
     it('filling the disk stops at the tmpfs size, with ENOSPC', async () => {
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       const out = await t.sh('dd if=/dev/zero of=~/big bs=1M count=64 2>&1 | grep -i space; dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1 | grep -i space; df -h ~ /tmp | tail -2');
       assert.match(out, /No space left on device/);
@@ -122,7 +122,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
 
     it('filling the inodes with empty files stops at the inode limit, in every writable folder', async () => {
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       const limit = server.config.LAB_INODES;
       for (const dir of ['~', '/tmp', '/dev/shm', '~/.cache/go-build']) {
@@ -147,8 +147,8 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
     it('CPU burn stays under its quota while another lab echoes fast', async () => {
       const burn = await createLab(server.base);
       const calm = await createLab(server.base);
-      const b = open(burn, 'main');
-      const c = open(calm, 'main');
+      const b = await open(burn, 'main');
+      const c = await open(calm, 'main');
       await Promise.all([b.waitFor('$ '), c.waitFor('$ ')]);
       b.type('for i in 1 2 3 4; do (while :; do :; done) & done\r');
       await new Promise((r) => setTimeout(r, 1000));
@@ -170,7 +170,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
 
     it('a `setsid nohup sleep` that outlives its terminal dies with the lab', async () => {
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       await t.sh('setsid nohup sleep 4242 >/dev/null 2>&1 & disown');
       t.type('exit\r');
@@ -185,14 +185,14 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
     it('TIOCSTI cannot type into another terminal or another lab', async () => {
       const lab = await createLab(server.base);
       const other = await createLab(server.base);
-      const a = open(lab, 'a');
-      const b = open(lab, 'b');
-      const o = open(other, 'main');
+      const a = await open(lab, 'a');
+      const b = await open(lab, 'b');
+      const o = await open(other, 'main');
       await Promise.all([a.waitFor('$ '), b.waitFor('$ '), o.waitFor('$ ')]);
       const program = String.raw`#include <sys/ioctl.h>
   #include <fcntl.h>
   #include <stdio.h>
-  int main(void) { const char *s = "touch /tmp/injected\n"; int fd = open("/dev/tty", O_RDWR);
+  int main(void) { const char *s = "touch /tmp/injected\n"; int fd = await open("/dev/tty", O_RDWR);
     for (const char *p = s; *p; p++) if (ioctl(fd, TIOCSTI, p) < 0) { perror("TIOCSTI"); return 1; } return 0; }`;
       await a.sh(`printf '%s' '${program.replaceAll("'", "'\\''")}' > sti.c && gcc -o sti sti.c && (setsid ./sti; true)`);
       await new Promise((r) => setTimeout(r, 300));
@@ -211,7 +211,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       const bwraps = () => hostProcesses('bwrap --unshare-all').filter((pid) => parentOf(pid) === process.pid).length;
       // Warm up once so lazily opened descriptors (e.g. the first WebSocket) are not counted as leaks.
       const warm = await createLab(server.base);
-      const w = open(warm, 'main');
+      const w = await open(warm, 'main');
       await w.waitFor('$ ');
       w.close();
       await deleteLab(server.base, warm);
@@ -220,7 +220,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
         await Promise.all(
           Array.from({ length: 4 }, async () => {
             const lab = await createLab(server.base);
-            const t = new TermClient(server.base, lab, 'main');
+            const t = await TermClient.open(server.base, lab, 'main');
             await t.waitFor('$ ');
             t.close();
             await deleteLab(server.base, lab);
@@ -248,7 +248,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
         });
       });
       const lab = await createLab(base);
-      const t = new TermClient(base, lab, 'main');
+      const t = await TermClient.open(base, lab, 'main');
       await t.waitFor('$ ');
       t.type('sleep 4343 &\r');
       await t.waitFor('$ ', 5000, t.output.length);

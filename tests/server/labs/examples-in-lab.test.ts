@@ -39,8 +39,8 @@ for (const driver of testDrivers()) {
         const values: Placeholders = { port: 9090 + index, socket: `/tmp/sl-${topic}-${lang}.sock` };
         const lab = await createLab(server.base);
         labs.add(lab);
-        const srv = new TermClient(server.base, lab, 'server');
-        const cli = new TermClient(server.base, lab, 'client');
+        const srv = await TermClient.open(server.base, lab, 'server');
+        const cli = await TermClient.open(server.base, lab, 'client');
         terms.add(srv).add(cli);
         try {
           await runExamplePair(srv, cli, example, values);

@@ -63,8 +63,8 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   let server: TestServer;
   let lab: LabTicket;
   const terms: TermClient[] = [];
-  const open = (someLab: LabTicket, termId: string) => {
-    const t = new TermClient(server.base, someLab, termId);
+  const open = async (someLab: LabTicket, termId: string) => {
+    const t = await TermClient.open(server.base, someLab, termId);
     terms.push(t);
     return t;
   };
@@ -124,7 +124,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   it('saves an edit that a terminal of the same lab compiles and runs, then resets it to the original', async () => {
     const edited = Buffer.from(original.toString().replace('"listening on ', '"edited in the browser, listening on '));
     assert.notEqual(edited.length, original.length);
-    const term = open(lab, 'edit');
+    const term = await open(lab, 'edit');
     await term.waitFor('$ ');
     const modeOf = async () => /mode=(\d+)/.exec(await term.sh(`echo mode=$(stat -c %a ~/${SERVER_C})`))?.[1];
     const modeBefore = await modeOf();
@@ -175,7 +175,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   });
 
   it('refuses a symlink the learner made that points out of the home folder', async () => {
-    const term = open(lab, 'links');
+    const term = await open(lab, 'links');
     await term.waitFor('$ ');
     await term.sh('ln -s /etc/passwd ~/examples/passwd-link && ln -s /etc ~/etc-link && ln -s /tmp ~/tmp-link && echo secret > /tmp/outside.txt');
     const read = await call('GET', 'files/examples/passwd-link');

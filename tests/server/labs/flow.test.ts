@@ -13,8 +13,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   let lab: LabTicket;
   const terms: TermClient[] = [];
-  const open = (termId: string, options = {}) => {
-    const t = new TermClient(server.base, lab, termId, options);
+  const open = async (termId: string, options = {}) => {
+    const t = await TermClient.open(server.base, lab, termId, options);
     terms.push(t);
     return t;
   };
@@ -31,7 +31,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
   describe('flow control', () => {
     it('`yes` then Ctrl-C gives the prompt back within 1 s, and server memory stays bounded', async () => {
-      const t = open('flood', { keep: 64 * 1024 });
+      const t = await open('flood', { keep: 64 * 1024 });
       await t.waitFor('$ ');
       t.type('yes\r');
       // Bounded means flat: memory after 40 MiB of output is about what it was after 10 MiB.
@@ -49,7 +49,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     });
 
     it('a client that never ACKs pauses the program instead of growing memory', async () => {
-      const t = open('stalled', { ack: false });
+      const t = await open('stalled', { ack: false });
       await t.waitFor('$ ');
       t.type('yes\r');
       await new Promise((r) => setTimeout(r, 1500));
@@ -63,7 +63,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
     it('64 KiB printed right before exit arrives whole, 100 times out of 100', async () => {
       for (let i = 0; i < 100; i++) {
-        const t = open(`tail-${i}`);
+        const t = await open(`tail-${i}`);
         await t.waitFor('$ ');
         t.type("head -c 65536 /dev/zero | tr '\\0' Z; exit\r");
         await t.until(() => t.exit !== null, `EXIT of run ${i}`);
@@ -75,7 +75,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     });
 
     it('a multi-byte UTF-8 character split across OUTPUT frames decodes correctly', async () => {
-      const t = open('utf8');
+      const t = await open('utf8');
       await t.waitFor('$ ');
       const frames: Buffer[] = [];
       t.ws.on('message', (data: Buffer) => {
@@ -98,13 +98,13 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
   describe('reconnect', () => {
     it('reattaches to the same shell and replays what it missed, no gap and no duplicate', async () => {
-      const first = open('resume');
+      const first = await open('resume');
       await first.waitFor('$ ');
       first.type('for i in $(seq 1 3000); do echo line-$i; done; sleep 1; for i in $(seq 3001 6000); do echo line-$i; done\r');
       await first.waitFor('line-1500');
       const offset = first.ready!.offset + first.received;
       first.ws.terminate(); // the network drops mid-output
-      const second = open('resume', { resume: offset });
+      const second = await open('resume', { resume: offset });
       await second.opened();
       assert.equal(second.ready!.offset, offset);
       assert.equal(second.ready!.reattached, true);

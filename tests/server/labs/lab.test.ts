@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import WebSocket from 'ws';
 import { encode, Op } from '../../../wire/protocol.ts';
-import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
+import { createLab, deleteLab, TermClient, terminalTicket } from '../../support/lab-client.ts';
 import type { LabTicket } from '../../../wire/lab-api.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 import { testDrivers } from '../../support/drivers.ts';
@@ -17,8 +17,8 @@ import { testDrivers } from '../../support/drivers.ts';
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: LabTicket, termId: string, options = {}) => {
-    const t = new TermClient(server.base, lab, termId, options);
+  const open = async (lab: LabTicket, termId: string, options = {}) => {
+    const t = await TermClient.open(server.base, lab, termId, options);
     terms.push(t);
     return t;
   };
@@ -40,8 +40,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
     it('runs a server in one terminal and its client in another (TCP and a Unix socket)', async () => {
       const lab = await createLab(server.base);
-      const a = open(lab, 'server');
-      const b = open(lab, 'client');
+      const a = await open(lab, 'server');
+      const b = await open(lab, 'client');
       await Promise.all([a.waitFor('$ '), b.waitFor('$ ')]);
       a.type('cd ~/examples/tcp/c && gcc -std=gnu17 -Wall -Wextra -Werror -O2 -pthread -o server server.c && ./server 9090\r');
       await a.waitFor('listening on', 30_000);
@@ -64,8 +64,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('keeps labs apart: same port in both, no shared files, processes or abstract sockets', async () => {
       const labA = await createLab(server.base);
       const labB = await createLab(server.base);
-      const a = open(labA, 'main');
-      const b = open(labB, 'main');
+      const a = await open(labA, 'main');
+      const b = await open(labB, 'main');
       await Promise.all([a.waitFor('$ '), b.waitFor('$ ')]);
       a.type('socat TCP-LISTEN:7000,bind=127.0.0.1,fork EXEC:"echo lab-a" &\r');
       b.type('socat TCP-LISTEN:7000,bind=127.0.0.1,fork EXEC:"echo lab-b" &\r');
@@ -88,7 +88,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       after(() => host.close());
       const port = (host.address() as { port: number }).port;
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       const out = await t.sh(`socat -T1 - TCP:127.0.0.1:${port} 2>&1; ls -la /var/run/docker.sock /run/docker.sock 2>&1; ls /work /root 2>&1; ip route 2>&1; cat /etc/shadow 2>&1 | head -1`);
       assert.doesNotMatch(out, /host-secret/);
@@ -102,7 +102,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('clears the environment of anything of the server\'s', async () => {
       process.env.SOCKETLAB_TEST_SECRET = 'do-not-leak';
       const lab = await createLab(server.base);
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       const env = await t.sh('printenv');
       assert.doesNotMatch(env, /SOCKETLAB_TEST_SECRET|do-not-leak|npm_|NODE_|GOCACHE=\/root/);
@@ -120,21 +120,71 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     });
 
     const raw = (path: string, headers: Record<string, string> = {}) =>
-      new Promise<{ status?: number; ws?: WebSocket }>((resolve) => {
+      new Promise<{ status?: number; reason?: string; ws?: WebSocket }>((resolve) => {
         const ws = new WebSocket(`${server.base.replace('http', 'ws')}${path}`, { headers });
         ws.on('open', () => resolve({ ws }));
-        ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, reason: (JSON.parse(body) as { reason: string }).reason }));
+        });
         ws.on('error', () => {});
       });
+    const ticket = async (someLab: LabTicket, termId: string) => (await terminalTicket(server.base, someLab, termId)).ticket;
+    const withTicket = (someLab: LabTicket, termId: string, value: string) => `/api/labs/${someLab.labId}/terminals/${termId}?ticket=${encodeURIComponent(value)}`;
 
-    it('refuses a wrong token, an unknown lab, a bad terminal name and a foreign Origin before upgrading', async () => {
-      assert.equal((await raw(`/api/labs/${lab.labId}/terminals/a?token=wrong`)).status, 404);
-      assert.equal((await raw(`/api/labs/${'0'.repeat(32)}/terminals/a?token=${lab.token}`)).status, 404);
-      assert.equal((await raw(`/api/labs/${lab.labId}/terminals/NOT_OK?token=${lab.token}`)).status, 400);
-      assert.equal((await raw(`/api/labs/${lab.labId}/terminals/a?token=${lab.token}`, { Origin: 'https://evil.example' })).status, 403);
-      const same = await raw(`/api/labs/${lab.labId}/terminals/a?token=${lab.token}`, { Origin: server.base });
+    it('refuses a bad terminal name and a foreign Origin before upgrading', async () => {
+      assert.equal((await raw(withTicket(lab, 'NOT_OK', await ticket(lab, 'a')))).status, 400);
+      assert.equal((await raw(withTicket(lab, 'a', await ticket(lab, 'a')), { Origin: 'https://evil.example' })).status, 403);
+      const same = await raw(withTicket(lab, 'a', await ticket(lab, 'a')), { Origin: server.base });
       assert.ok(same.ws, 'the site\'s own origin is allowed');
       same.ws!.close();
+    });
+
+    it('opens a terminal with a one-time ticket only: the token in the URL, a reused, expired, unknown or another terminal\'s or lab\'s ticket are refused', async () => {
+      const token = await raw(`/api/labs/${lab.labId}/terminals/a?token=${lab.token}`);
+      assert.deepEqual(token, { status: 400, reason: 'token-in-url' }, 'the lab token must stay out of URLs');
+      assert.equal((await raw(`/api/labs/${lab.labId}/terminals/a`)).status, 403, 'no ticket');
+      assert.equal((await raw(withTicket(lab, 'a', 'made-up'))).reason, 'ticket');
+
+      const once = await ticket(lab, 'a');
+      const first = await raw(withTicket(lab, 'a', once));
+      assert.ok(first.ws, 'a fresh ticket opens its terminal');
+      first.ws!.close();
+      assert.deepEqual(await raw(withTicket(lab, 'a', once)), { status: 403, reason: 'ticket' }, 'a ticket works once');
+
+      assert.equal((await raw(withTicket(lab, 'b', await ticket(lab, 'a')))).status, 403, 'another terminal\'s ticket');
+      const other = await createLab(server.base);
+      try {
+        assert.equal((await raw(withTicket(other, 'a', await ticket(lab, 'a')))).status, 403, 'another lab\'s ticket');
+        const ofOther = await ticket(other, 'a');
+        assert.equal((await raw(`/api/labs/${lab.labId}/terminals/a?ticket=${ofOther}`)).status, 403, 'a ticket of lab B on lab A');
+      } finally {
+        await deleteLab(server.base, other);
+      }
+
+      const stale = await ticket(lab, 'a');
+      const realNow = Date.now;
+      const later = realNow() + 31_000;
+      mock.method(Date, 'now', () => later); // the server's clock, 31 s on: past the ticket's 30 s
+      try {
+        assert.equal((await raw(withTicket(lab, 'a', stale))).status, 403, 'an expired ticket');
+      } finally {
+        mock.restoreAll();
+      }
+    });
+
+    it('asks for tickets with the lab token, and keeps a bounded number per lab', async () => {
+      const post = (termId: string, token: string) => fetch(`${server.base}/api/labs/${lab.labId}/terminals/${termId}/ticket`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      assert.equal((await post('a', 'wrong')).status, 404);
+      assert.equal((await post('NOT_OK', lab.token)).status, 400);
+      const issued = [];
+      for (let i = 0; i < 20; i++) issued.push(await ticket(lab, 'bound'));
+      // 16 unused tickets at most: the oldest 4 were dropped.
+      assert.equal((await raw(withTicket(lab, 'bound', issued[3]!))).status, 403, 'an old ticket past the bound');
+      const newest = await raw(withTicket(lab, 'bound', issued[19]!));
+      assert.ok(newest.ws, 'the newest ticket still works');
+      newest.ws!.close();
     });
 
     it('answers each bad frame with an ERROR and a close, and keeps serving', async () => {
@@ -150,14 +200,14 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
         ['random bytes', new Uint8Array(Array.from({ length: 64 }, (_, i) => (i * 97 + 13) % 256 | 0x40))],
       ];
       for (const [what, frame] of bad) {
-        const t = open(lab, 'abuse');
+        const t = await open(lab, 'abuse');
         await t.opened();
         t.ws.send(frame);
         await t.until(() => t.closed, `close after ${what}`);
         assert.ok(t.errors.length === 1 || what === 'oversized frame', `${what}: expected one ERROR frame, got ${JSON.stringify(t.errors)}`);
       }
       // The same terminal still works, and so does the server.
-      const t = open(lab, 'abuse');
+      const t = await open(lab, 'abuse');
       await t.opened();
       assert.match(await t.sh('echo still-here'), /still-here/);
       const res = await fetch(`${server.base}/healthz`);

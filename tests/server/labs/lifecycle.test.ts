@@ -27,7 +27,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('warns before the idle timeout, then ends the lab with reason idle', async () => {
       const s = await server({ LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '2' });
       const lab = await createLab(s.base);
-      const t = new TermClient(s.base, lab, 'main');
+      const t = await TermClient.open(s.base, lab, 'main');
       terms.push(t);
       await t.waitFor('$ ');
       await t.until(() => t.notices.length > 0, 'an idle warning', 5000);
@@ -41,25 +41,70 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('typing keeps an idle lab alive', async () => {
       const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
       const lab = await createLab(s.base);
-      const t = new TermClient(s.base, lab, 'main');
+      const t = await TermClient.open(s.base, lab, 'main');
       terms.push(t);
       await t.waitFor('$ ');
       for (let i = 0; i < 6; i++) {
         await new Promise((r) => setTimeout(r, 500));
-        t.type(''); // an empty INPUT is a keep-alive
+        t.type(i % 2 === 0 ? 'x' : '\x7f'); // a keystroke, then its deletion: the shell echoes both
       }
       assert.equal(t.exit, null);
+    });
+
+    it('ends a lab whose only activity is empty INPUT frames, at its idle timeout', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = await TermClient.open(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      const quietFrom = performance.now();
+      const keepAlive = setInterval(() => t.type(''), 500);
+      try {
+        await t.until(() => t.exit !== null, 'EXIT', 8000);
+      } finally {
+        clearInterval(keepAlive);
+      }
+      assert.equal(t.exit!.reason, 'idle');
+      assert.ok(performance.now() - quietFrom >= 2500, 'ended before its idle timeout');
+    });
+
+    it('keeps a lab whose program prints, with nobody typing', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = await TermClient.open(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      t.type('while true; do echo tick; sleep 0.5; done\r');
+      await t.waitFor('tick');
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.equal(t.exit, null, 'a lab running a program that prints was ended as idle');
+    });
+
+    it('"Keep the lab" (POST .../keep) keeps an idle lab alive', async () => {
+      const s = await server({ LAB_IDLE_SECONDS: '2', LAB_IDLE_WARNING_SECONDS: '1' });
+      const lab = await createLab(s.base);
+      const t = await TermClient.open(s.base, lab, 'main');
+      terms.push(t);
+      await t.waitFor('$ ');
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 750));
+        const res = await fetch(`${s.base}/api/labs/${lab.labId}/keep`, { method: 'POST', headers: { Authorization: `Bearer ${lab.token}` } });
+        assert.equal(res.status, 204);
+      }
+      assert.equal(t.exit, null);
+      const wrong = await fetch(`${s.base}/api/labs/${lab.labId}/keep`, { method: 'POST', headers: { Authorization: 'Bearer wrong' } });
+      assert.equal(wrong.status, 404, 'keeping needs the lab token');
     });
 
     it('counts attaching a terminal as activity, but not a terminal merely left attached', async () => {
       const s = await server({ LAB_IDLE_SECONDS: '6', LAB_IDLE_WARNING_SECONDS: '1' });
       const lab = await createLab(s.base);
-      const first = new TermClient(s.base, lab, 'first');
+      const first = await TermClient.open(s.base, lab, 'first');
       terms.push(first);
       await first.opened();
       const firstAt = performance.now();
       await new Promise((r) => setTimeout(r, 3000));
-      const second = new TermClient(s.base, lab, 'second');
+      const second = await TermClient.open(s.base, lab, 'second');
       terms.push(second);
       await second.opened();
       const secondAt = performance.now();
@@ -75,7 +120,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('ends a lab at its hard lifetime with reason ttl, even while in use', async () => {
       const s = await server({ LAB_TTL_SECONDS: '2' });
       const lab = await createLab(s.base);
-      const t = new TermClient(s.base, lab, 'main');
+      const t = await TermClient.open(s.base, lab, 'main');
       terms.push(t);
       await t.waitFor('$ ');
       t.type('while sleep 0.2; do echo busy; done\r');
@@ -86,21 +131,21 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('kills a detached terminal after the grace period; a reattach within it keeps the shell', async () => {
       const s = await server({ LAB_GRACE_SECONDS: '1' });
       const lab = await createLab(s.base);
-      const first = new TermClient(s.base, lab, 'main');
+      const first = await TermClient.open(s.base, lab, 'main');
       terms.push(first);
       await first.waitFor('$ ');
       first.type('export MARK=kept\r');
       await first.waitFor('$ ', 5000, first.mark);
       first.ws.terminate();
       await new Promise((r) => setTimeout(r, 300));
-      const again = new TermClient(s.base, lab, 'main');
+      const again = await TermClient.open(s.base, lab, 'main');
       terms.push(again);
       await again.opened();
       again.type('echo $MARK\r');
       await again.waitFor('kept');
       again.ws.terminate();
       await new Promise((r) => setTimeout(r, 1800));
-      const late = new TermClient(s.base, lab, 'main');
+      const late = await TermClient.open(s.base, lab, 'main');
       terms.push(late);
       await late.opened();
       late.type('echo "[$MARK]"\r');
@@ -110,7 +155,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('ends a lab whose sandbox died (its init killed from the host) with reason killed; the lab is gone', async () => {
       const s = await server({});
       const lab = await createLab(s.base);
-      const t = new TermClient(s.base, lab, 'main');
+      const t = await TermClient.open(s.base, lab, 'main');
       terms.push(t);
       await t.waitFor('$ ');
       process.kill(initPid(driver, s.config.SANDBOX_INSTANCE, lab.labId), 'SIGKILL');
@@ -139,7 +184,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('on shutdown, terminals get EXIT shutdown and every sandbox is removed', async () => {
       const s = await startTestServer({ SANDBOX_DRIVER: driver });
       const lab = await createLab(s.base);
-      const t = new TermClient(s.base, lab, 'main');
+      const t = await TermClient.open(s.base, lab, 'main');
       terms.push(t);
       await t.waitFor('$ ');
       await s.stop();

@@ -70,8 +70,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     servers.push(s);
     return s;
   }
-  const open = (s: TestServer, lab: LabTicket, termId: string, options = {}) => {
-    const t = new TermClient(s.base, lab, termId, options);
+  const open = async (s: TestServer, lab: LabTicket, termId: string, options = {}) => {
+    const t = await TermClient.open(s.base, lab, termId, options);
     terms.push(t);
     return t;
   };
@@ -85,7 +85,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const shellsStarted = slowShellStart(s, lab);
       const attached = await gauge(s.base, 'socketlab_terminals_attached');
       const running = await gauge(s.base, 'socketlab_terminals_open');
-      const t = open(s, lab, 'gone');
+      const t = await open(s, lab, 'gone');
       t.ws.once('open', () => t.ws.close());
       await t.until(() => t.closed, 'the close');
       await eventually(async () => shellsStarted() === 1, 'the shell to start');
@@ -101,7 +101,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
         const lab = await createLab(s.base);
         aroundShellStart(s, lab, when, () => deleteLab(s.base, lab));
         const running = await gauge(s.base, 'socketlab_terminals_open');
-        const t = open(s, lab, 'late');
+        const t = await open(s, lab, 'late');
         await t.until(() => t.closed, 'the close');
         assert.equal(t.ready, null);
         assert.deepEqual(t.errors.map((e) => e.code), ['no-lab']);
@@ -112,14 +112,14 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('READY says reattached only when the shell already existed', async () => {
       const s = await server();
       const lab = await createLab(s.base);
-      const fresh = open(s, lab, 'fresh', { resume: 1234 }); // a stale offset, e.g. from an earlier page
+      const fresh = await open(s, lab, 'fresh', { resume: 1234 }); // a stale offset, e.g. from an earlier page
       await fresh.opened();
       assert.equal(fresh.ready!.reattached, false, 'a new shell was opened');
       await fresh.waitFor('$ ');
-      const again = open(s, lab, 'fresh', { resume: fresh.ready!.offset + fresh.received });
+      const again = await open(s, lab, 'fresh', { resume: fresh.ready!.offset + fresh.received });
       await again.opened();
       assert.equal(again.ready!.reattached, true, 'the same shell');
-      const other = open(s, lab, 'other');
+      const other = await open(s, lab, 'other');
       await other.opened();
       assert.equal(other.ready!.reattached, false);
     });
@@ -128,7 +128,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const s = await server();
       const lab = await createLab(s.base);
       slowShellStart(s, lab);
-      const t = open(s, lab, 'early');
+      const t = await open(s, lab, 'early');
       t.ws.once('open', () => t.type('echo early-$((6*7))\r'));
       await t.waitFor('early-42');
     });
@@ -152,10 +152,10 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const s = await server();
       const lab = await createLab(s.base);
       slowShellStart(s, lab);
-      const t = open(s, lab, 'huge');
+      const t = await open(s, lab, 'huge');
       t.ws.once('open', () => t.ws.send(new Uint8Array(1024 * 1024 + 1)));
       await t.until(() => t.closed, 'the close');
-      const next = open(s, lab, 'huge');
+      const next = await open(s, lab, 'huge');
       await next.waitFor('$ ');
       assert.match(await next.sh('echo still-$((1+1))'), /still-2/);
     });
@@ -165,8 +165,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const lab = await createLab(s.base);
       slowShellStart(s, lab);
       const running = await gauge(s.base, 'socketlab_terminals_open');
-      const first = open(s, lab, 'same');
-      const second = open(s, lab, 'same');
+      const first = await open(s, lab, 'same');
+      const second = await open(s, lab, 'same');
       await Promise.all([first.opened(), second.opened()]);
       await eventually(async () => first.closed || second.closed, 'one connection to be taken over by the other');
       const live = [first, second].filter((t) => !t.closed);
@@ -179,7 +179,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const s = await server({ MAX_TERMINALS_PER_LAB: '2' });
       const lab = await createLab(s.base);
       slowShellStart(s, lab);
-      const all = ['t1', 't2', 't3', 't4', 't5'].map((id) => open(s, lab, id));
+      const all = await Promise.all(['t1', 't2', 't3', 't4', 't5'].map((id) => open(s, lab, id)));
       await Promise.all(all.map(settled));
       const ready = all.filter((t) => t.ready !== null);
       const refused = all.filter((t) => t.errors.some((e) => e.code === 'terminals'));
@@ -193,10 +193,10 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     it('an ended terminal is let go: its connection closes after EXIT, and the lab forgets it', async () => {
       const s = await server({ MAX_TERMINALS_PER_LAB: '2' });
       const lab = await createLab(s.base);
-      const keep = open(s, lab, 'keep');
+      const keep = await open(s, lab, 'keep');
       await keep.waitFor('$ ');
       for (const id of ['a', 'b', 'c']) {
-        const t = open(s, lab, id);
+        const t = await open(s, lab, id);
         await t.waitFor('$ ');
         t.type('exit\r');
         await t.until(() => t.closed, 'the close after EXIT');
@@ -210,7 +210,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const s = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
       const lab = await createLab(s.base);
       // A client that never ACKs: its shell is paused, so the shell's end is noticed late.
-      const t = open(s, lab, 'flood', { ack: false });
+      const t = await open(s, lab, 'flood', { ack: false });
       await t.waitFor('$ ');
       t.type('yes\r');
       await t.until(() => t.received > 400 * 1024, 'a flood up to the flow-control window');

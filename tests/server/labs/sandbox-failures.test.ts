@@ -20,8 +20,8 @@ after(() => process.off('unhandledRejection', onRejection));
 for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: TestServer;
   const terms: TermClient[] = [];
-  const open = (lab: LabTicket, termId: string) => {
-    const t = new TermClient(server.base, lab, termId);
+  const open = async (lab: LabTicket, termId: string) => {
+    const t = await TermClient.open(server.base, lab, termId);
     terms.push(t);
     return t;
   };
@@ -39,14 +39,14 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const lab = await createLab(server.base);
       const sandbox = server.labs.get(lab.labId)!.sandbox;
       sandbox.limitHit = () => Promise.reject(new Error('docker inspect: the engine did not answer'));
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.waitFor('$ ');
       t.type('kill -9 $$\r');
       await t.until(() => t.exit !== null, 'EXIT');
       assert.equal(t.exit!.signal, 'SIGKILL');
       assert.equal(t.exit!.reason, 'killed', 'what is known: killed, by what the sandbox could not say');
       assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
-      const again = open(lab, 'main');
+      const again = await open(lab, 'main');
       assert.match(await again.waitFor('$ ').then(() => again.sh('echo again-$((1+1))')), /again-2/);
       assert.deepEqual(rejections, []);
     });
@@ -61,7 +61,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
         failed = true;
         throw new Error('docker rm: the engine did not answer');
       };
-      const t = open(lab, 'main');
+      const t = await open(lab, 'main');
       await t.until(() => t.exit !== null, 'EXIT', 10_000);
       assert.equal(t.exit!.reason, 'idle');
       const giveUpAt = Date.now() + 10_000;

@@ -1,0 +1,89 @@
+/**
+ * The HTTP routes of labs themselves (docs/protocol.md):
+ *
+ *   POST   /api/labs                   start a lab (if LAB_ACCESS lets this browser): its id, token, expiry and limits
+ *   GET    /api/labs/:labId            is it still there (Bearer token)
+ *   DELETE /api/labs/:labId            end it
+ *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
+ *   POST   /api/labs/:labId/terminals/:termId/ticket
+ *                                      a one-time ticket for that terminal's WebSocket URL
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
+import { ApiError } from '../../wire/api-error.ts';
+import type { LabStatus, LabTicket, TerminalTicket } from '../../wire/lab-api.ts';
+import { TERM_ID_PATTERN } from '../../wire/protocol.ts';
+import { clientAddress, clientKey } from '../client-address.ts';
+import { bearer, json, noLab, sendError } from '../http.ts';
+import { LabError, type LabManager } from '../labs/manager.ts';
+import { log } from '../log.ts';
+import type { Classroom } from '../classroom/classroom.ts';
+import { admitLabStart, type LabAccess } from '../classroom/lab-access.ts';
+
+const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep)|\/terminals\/([^/]+)\/(ticket))?$/;
+
+export interface LabRouteContext {
+  /** Whose X-Forwarded-For is believed (client-address.ts). */
+  proxies: BlockList;
+  labs: LabManager;
+  /** Who may start a lab (LAB_ACCESS), and the classroom that knows who they are. */
+  access: LabAccess;
+  classroom: Classroom;
+  /** Why live labs are off (no sandbox driver), or null. */
+  driverError: string | null;
+}
+
+/** Answers the request when it is one of the routes above (returns true), else leaves it alone. */
+export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, context: LabRouteContext): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path === '/api/labs' && req.method === 'POST') {
+    await startLab(req, res, context);
+    return true;
+  }
+  const match = LAB.exec(path);
+  const route = match && `${req.method} ${match[2] ?? match[4] ?? ''}`;
+  if (!match || !(route === 'GET ' || route === 'DELETE ' || route === 'POST keep' || route === 'POST ticket')) return false;
+  req.resume(); // none of these reads a body
+  const lab = context.labs.authorize(match[1]!, bearer(req));
+  if (!lab) sendError(res, noLab());
+  else if (route === 'GET ') {
+    // Lets a browser whose WebSocket keeps failing tell "the lab is gone" from "the network is down".
+    json(res, 200, { labId: lab.id, expiresAt: new Date(lab.expiresAt).toISOString(), terminals: [...lab.terminals.keys()] } satisfies LabStatus);
+  } else if (route === 'DELETE ') {
+    await context.labs.end(lab, 'killed');
+    res.writeHead(204).end();
+  } else if (route === 'POST keep') {
+    context.labs.touch(lab);
+    res.writeHead(204).end();
+  } else {
+    const termId = match[3]!;
+    if (!TERM_ID_PATTERN.test(termId)) sendError(res, new ApiError(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".'));
+    else {
+      const { ticket, expiresAt } = context.labs.tickets.issue(lab.id, termId);
+      json(res, 201, { ticket, expiresAt: new Date(expiresAt).toISOString() } satisfies TerminalTicket);
+    }
+  }
+  return true;
+}
+
+async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, labs, driverError, access, classroom }: LabRouteContext): Promise<void> {
+  req.resume(); // the optional JSON body carries nothing we use yet
+  try {
+    await admitLabStart(access, req, classroom);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err; // the classroom database failed: a 500, logged
+    sendError(res, err);
+    return;
+  }
+  try {
+    const { lab, token } = await labs.create(clientKey(clientAddress(req, proxies)));
+    json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
+  } catch (err) {
+    if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
+    else if (err instanceof LabError) sendError(res, err);
+    else {
+      log.error({ err }, 'lab start failed');
+      sendError(res, new ApiError(503, 'sandbox', 'The sandbox could not start; try again.'));
+    }
+  }
+}
