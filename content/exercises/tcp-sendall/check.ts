@@ -42,7 +42,9 @@ function receive(t: Context, pace: Pace, ms: number): Promise<Received> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket: Socket = createConnection({ port: t.addr.port, host: '127.0.0.1' });
-    t.defer(() => socket.destroy());
+    t.defer(() => {
+      socket.destroy();
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     let nextPause = pace.burst;
