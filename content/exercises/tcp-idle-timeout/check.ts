@@ -68,7 +68,7 @@ await runChecker({
     {
       id: 'bytes-restart-timer',
       title: 'Each byte restarts the timer: a client that sends a byte every 0.6 s stays connected',
-      timeoutMs: 9000,
+      timeoutMs: 10000,
       run: async (t) => {
         await t.server();
         const { c, at } = await connect(t);

@@ -26,16 +26,16 @@ interface Received {
 }
 
 interface Pace {
-  /** Read nothing for this long after connecting (or until `stallUntil` settles). */
-  stallMs: number;
-  stallUntil?: Promise<unknown>;
+  /** Read nothing after connecting until this settles. */
+  stall?: () => Promise<unknown>;
   /** Then pause reading for `pauseMs` after each `burst` bytes (0: read at full speed). */
   burst: number;
   pauseMs: number;
 }
 
-const FAST: Pace = { stallMs: 0, burst: 0, pauseMs: 0 };
-const SLOW: Pace = { stallMs: 500, burst: 512 * 1024, pauseMs: 120 };
+const FAST: Pace = { burst: 0, pauseMs: 0 };
+const SLOW_STALL_MS = 500;
+const SLOW: Pace = { stall: () => sleep(SLOW_STALL_MS), burst: 512 * 1024, pauseMs: 120 };
 
 /** Connects and reads at `pace` until the server closes (or `ms` pass), keeping every byte. */
 function receive(t: Context, pace: Pace, ms: number): Promise<Received> {
@@ -55,12 +55,9 @@ function receive(t: Context, pace: Pace, ms: number): Promise<Received> {
     };
     const timer = setTimeout(() => done('open'), ms);
     socket.once('connect', () => {
-      if (pace.stallUntil) {
+      if (pace.stall) {
         socket.pause();
-        void pace.stallUntil.finally(() => socket.resume());
-      } else if (pace.stallMs > 0) {
-        socket.pause();
-        setTimeout(() => socket.resume(), pace.stallMs);
+        void pace.stall().finally(() => socket.resume());
       }
     });
     socket.on('data', (chunk: Buffer) => {
@@ -127,7 +124,7 @@ await runChecker({
       timeoutMs: 12000,
       run: async (t) => {
         await t.server();
-        const sent = `connected, read nothing for ${SLOW.stallMs} ms, then paused ${SLOW.pauseMs} ms after every ${SLOW.burst / 1024} KiB`;
+        const sent = `connected, read nothing for ${SLOW_STALL_MS} ms, then paused ${SLOW.pauseMs} ms after every ${SLOW.burst / 1024} KiB`;
         return verify(await receive(t, SLOW, 11000), sent);
       },
     },
@@ -139,7 +136,8 @@ await runChecker({
       run: async (t) => {
         await t.server();
         let secondDone = () => {};
-        const stalled = receive(t, { ...FAST, stallUntil: new Promise<void>((resolve) => (secondDone = resolve)) }, 13000);
+        const secondFinished = new Promise<void>((resolve) => (secondDone = resolve));
+        const stalled = receive(t, { ...FAST, stall: () => secondFinished }, 13000);
         // The first client reads nothing until the second has finished: a server that blocks in a
         // send() to the first never gets to the second.
         await sleep(400);
