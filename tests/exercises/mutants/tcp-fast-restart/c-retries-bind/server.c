@@ -1,0 +1,143 @@
+/*
+ * tcp-fast-restart, reference solution: a TCP echo server, a thread per client, that can be
+ * restarted at once after a crash: SO_REUSEADDR lets bind() take the port while connections of
+ * the old process wait out TIME_WAIT, and still refuses it while another server listens there.
+ *
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -pthread -o server server.c
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static void die(const char *what) {
+    fprintf(stderr, "%s failed: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static int parse_port(const char *s, long *port) {
+    char *end;
+    errno = 0;
+    *port = strtol(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && *port >= 0 && *port <= 65535;
+}
+
+static int send_all(int fd, const char *p, size_t len) {
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void *serve(void *arg) {
+    int fd = (int)(intptr_t)arg;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            if (send_all(fd, buf, (size_t)n) < 0) break;
+            continue;
+        }
+        if (n == 0) break; /* the client finished */
+        if (errno == EINTR) continue;
+        fprintf(stderr, "recv failed: %s\n", strerror(errno));
+        break;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* Whether to retry a failed accept(): the errors accept(2) lists for one connection; out of
+ * descriptors or memory, after a pause of 5 ms doubling up to 1 s. */
+static int retry_accept(int err, long *delay_ms) {
+    switch (err) {
+    case EINTR: case ECONNABORTED: case ENETDOWN: case EPROTO: case ENOPROTOOPT: case EHOSTDOWN:
+    case ENONET: case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH: case EPERM:
+        return 1;
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM: {
+        *delay_ms = *delay_ms == 0 ? 5 : *delay_ms >= 500 ? 1000 : *delay_ms * 2;
+        fprintf(stderr, "accept failed: %s; retrying in %ld ms\n", strerror(err), *delay_ms);
+        struct timespec pause = {.tv_sec = *delay_ms / 1000, .tv_nsec = *delay_ms % 1000 * 1000000};
+        nanosleep(&pause, NULL);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Starts a detached thread for fd with SIGINT/SIGTERM blocked in it: they reach main's accept(). */
+static int start_worker(int fd) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_t tid;
+    int err = pthread_sigmask(SIG_BLOCK, &block, &old);
+    if (err == 0) {
+        err = pthread_create(&tid, NULL, serve, (void *)(intptr_t)fd);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (err == 0) err = pthread_detach(tid);
+    return err;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    long port;
+    if (argc != 2 || !parse_port(argv[1], &port)) {
+        fprintf(stderr, "usage: server PORT\n");
+        return 2;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) die("sigaction");
+
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0) die("socket");
+    /* Without SO_REUSEADDR, bind() fails with EADDRINUSE for 60 s after a crash: the old
+     * connections are in TIME_WAIT on this port. It does not let two servers listen on one port
+     * (SO_REUSEPORT would: a second copy would start silently and take half the clients). */
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    while (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0) { /* "it will be free soon" */
+        if (errno != EADDRINUSE) die("bind");
+        usleep(100000);
+    }
+    if (listen(lfd, SOMAXCONN) < 0) die("listen");
+    printf("listening on 127.0.0.1:%ld\n", port);
+
+    long delay_ms = 0;
+    while (!stop) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) {
+            if (retry_accept(errno, &delay_ms)) continue;
+            die("accept");
+        }
+        delay_ms = 0;
+        int err = start_worker(fd);
+        if (err != 0) {
+            fprintf(stderr, "starting a thread failed: %s\n", strerror(err));
+            close(fd);
+        }
+    }
+    close(lfd);
+    printf("shutting down\n");
+    return 0;
+}
