@@ -178,12 +178,12 @@ await runChecker({
       run: async (t) => {
         const { file } = await prepare(t);
         const server = await t.server();
-        const [r] = await receive(t, 1);
+        const r = (await receive(t, 1))[0]!;
         const sent = `connected as a user who cannot open ${file} (open() fails with EACCES)`;
         const expected = 'the byte "F" with one descriptor attached (SCM_RIGHTS)';
-        if (r!.fds === 0) noDescriptor(r!, server, file, sent, expected);
-        if (r!.data[0] !== 0x46) fail(sent, expected, describe(r!), 'The descriptor arrived, but the byte that carried it should be "F".');
-        return { sent, expected, got: describe(r!) };
+        if (r.fds === 0) noDescriptor(r, server, file, sent, expected);
+        if (r.data[0] !== 0x46) fail(sent, expected, describe(r), 'The descriptor arrived, but the byte that carried it should be "F".');
+        return { sent, expected, got: describe(r) };
       },
     },
     {
@@ -192,14 +192,14 @@ await runChecker({
       run: async (t) => {
         const { file } = await prepare(t);
         const server = await t.server();
-        const [r] = await receive(t, 1);
+        const r = (await receive(t, 1))[0]!;
         const sent = 'connected and read to the end of the stream';
         const expected = '1 byte "F" and 1 descriptor, then the connection closed';
-        if (r!.fds === 0) noDescriptor(r!, server, file, sent, expected);
-        if (r!.fds > 1) fail(sent, expected, describe(r!), `${r!.fds} descriptors arrived where you sent one: cmsg_len must be CMSG_LEN(sizeof(int)), the header and one int. With CMSG_SPACE(sizeof(int)), which also counts the padding, the kernel reads the padding as a second descriptor (and sends your descriptor 0 when it is zero). CMSG_SPACE is for the buffer's size and msg_controllen.`);
-        if (r!.error) fail(sent, expected, describe(r!), 'Close the connection once the descriptor is sent: the client reads until the end of the stream.');
-        if (r!.total !== 1) fail(sent, expected, describe(r!), 'Send exactly one byte, "F", and nothing else: the descriptor rides on it.');
-        return { sent, expected, got: describe(r!) };
+        if (r.fds === 0) noDescriptor(r, server, file, sent, expected);
+        if (r.fds > 1) fail(sent, expected, describe(r), `${r.fds} descriptors arrived where you sent one: cmsg_len must be CMSG_LEN(sizeof(int)), the header and one int. With CMSG_SPACE(sizeof(int)), which also counts the padding, the kernel reads the padding as a second descriptor (and sends your descriptor 0 when it is zero). CMSG_SPACE is for the buffer's size and msg_controllen.`);
+        if (r.error) fail(sent, expected, describe(r), 'Close the connection once the descriptor is sent: the client reads until the end of the stream.');
+        if (r.total !== 1) fail(sent, expected, describe(r), 'Send exactly one byte, "F", and nothing else: the descriptor rides on it.');
+        return { sent, expected, got: describe(r) };
       },
     },
     {
@@ -208,14 +208,14 @@ await runChecker({
       run: async (t) => {
         const { file, secret } = await prepare(t);
         const server = await t.server();
-        const [r] = await receive(t, 1);
+        const r = (await receive(t, 1))[0]!;
         const sent = `read the received descriptor to its end (${file} holds ${secret.length} random bytes, SHA-256 ${sha(secret)}...)`;
         const expected = `a regular file, open read-only, giving all ${secret.length} bytes (SHA-256 ${sha(secret)}...)`;
-        if (r!.fds === 0) noDescriptor(r!, server, file, sent, expected);
-        if (r!.type !== 'file') fail(sent, expected, describe(r!), `The descriptor you sent is a ${r!.type}, not the file: send the descriptor open() returned for FILE.`);
-        if (r!.access !== 'r') fail(sent, expected, describe(r!), 'Open FILE read-only (O_RDONLY; Go: os.Open): a descriptor carries its access mode, and the client only needs to read.');
-        if (!r!.content!.equals(secret)) fail(sent, expected, `${r!.content!.length} bytes, SHA-256 ${sha(r!.content!)}...`, r!.content!.length === 0 ? 'The descriptor read nothing: its file offset was already at the end. A passed descriptor shares its offset with every copy: open FILE afresh for each client, and do not read from it before sending.' : 'The descriptor gave other bytes than FILE holds: send a descriptor of FILE itself, the path given as the second argument.');
-        return { sent, expected, got: `${r!.content!.length} bytes, SHA-256 ${sha(r!.content!)}...` };
+        if (r.fds === 0) noDescriptor(r, server, file, sent, expected);
+        if (r.type !== 'file') fail(sent, expected, describe(r), `The descriptor you sent is a ${r.type}, not the file: send the descriptor open() returned for FILE.`);
+        if (r.access !== 'r') fail(sent, expected, describe(r), 'Open FILE read-only (O_RDONLY; Go: os.Open): a descriptor carries its access mode, and the client only needs to read.');
+        if (!r.content!.equals(secret)) fail(sent, expected, `${r.content!.length} bytes, SHA-256 ${sha(r.content!)}...`, r.content!.length === 0 ? 'The descriptor read nothing: its file offset was already at the end. A passed descriptor shares its offset with every copy: open FILE afresh for each client, and do not read from it before sending.' : 'The descriptor gave other bytes than FILE holds: send a descriptor of FILE itself, the path given as the second argument.');
+        return { sent, expected, got: `${r.content!.length} bytes, SHA-256 ${sha(r.content!)}...` };
       },
     },
     {
