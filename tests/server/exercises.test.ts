@@ -231,14 +231,15 @@ describe('exercises in labs (bwrap)', () => {
   it('a program that never answers makes every checker finish within its deadline, with failures', async () => {
     const lab = labs.get('silent')!;
     const jobs = exercises.map((def) => async () => {
-      // A TypeScript program run by the exercise's own run command (node <file> <address>).
-      const lang: Lang = def.languages.includes('ts') ? 'ts' : def.languages[0]!;
-      assert.equal(lang, 'ts', `${def.id}: the silent-program test needs the TypeScript variant`);
+      // A TypeScript program run by the exercise's own run command (node <file> <address>); a C
+      // one where the exercise has no TypeScript variant (Node lacks the API it is about).
+      const lang: Lang = def.languages.includes('ts') ? 'ts' : 'c';
+      assert.ok(def.languages.includes(lang), `${def.id}: the silent-program test needs the TypeScript or the C variant`);
       const started = await call<{ files: string[] }>(lab, 'POST', `exercises/${def.id}/start`, { lang });
       assert.equal(started.status, 200);
       const file = started.body.files[0]!;
       const topic = readStatement(EXERCISES_DIR, def.id).topic;
-      const run = def.manifest.languages.ts!.run;
+      const run = def.manifest.languages[lang]!.run;
       // A server that accepts and never says a word, where the exercise has one; else a program
       // that does nothing at all (it never listens, never sends, never reads its input).
       const listen =
@@ -246,7 +247,12 @@ describe('exercises in labs (bwrap)', () => {
         : run.includes('{name}') ? "'\\0' + process.argv[2]"
         : topic === 'uds-stream' || topic === 'http-uds' ? 'process.argv[2]'
         : null;
-      const silent = listen ? `import { createServer } from 'node:net';\ncreateServer(() => {}).listen(${listen});\n` : 'setInterval(() => {}, 1 << 30);\n';
+      let silent = listen ? `import { createServer } from 'node:net';\ncreateServer(() => {}).listen(${listen});\n` : 'setInterval(() => {}, 1 << 30);\n';
+      if (lang === 'c') {
+        assert.equal(listen, 'process.argv[2]', `${def.id}: the silent C program listens on a socket path only; add the address kind this exercise uses`);
+        // Listens on the path and never accepts: clients connect (into the backlog) and hear nothing.
+        silent = `#include <string.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n    struct sockaddr_un a = {.sun_family = AF_UNIX};\n    if (argc < 2) return 2;\n    strncpy(a.sun_path, argv[1], sizeof a.sun_path - 1);\n    int s = socket(AF_UNIX, SOCK_STREAM, 0);\n    if (bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 64) < 0) return 1;\n    for (;;) pause();\n}\n`;
+      }
       await save(lab, file, Buffer.from(`// never answers\n${silent}`));
       const answer = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
       const deadline = def.manifest.deadlineSeconds * 1000;
