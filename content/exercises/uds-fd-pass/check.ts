@@ -8,11 +8,11 @@
  * compiles and runs as itself.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fail, runChecker, show, within, type Context, type Program } from '../_lib/checker.ts';
+import { fail, runChecker, sha256, show, within, type Context, type Program } from '../_lib/checker.ts';
 
 const run = promisify(execFile);
 
@@ -156,7 +156,6 @@ function describe(r: Received): string {
   return `${bytes} and ${fds}${end}`;
 }
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
 /** Fails with the hint that names why no descriptor arrived. */
 function noDescriptor(r: Received, server: Program, setupFile: string, sent: string, expected: string): never {
@@ -209,13 +208,13 @@ await runChecker({
         const { file, secret } = await prepare(t);
         const server = await t.server();
         const r = (await receive(t, 1))[0]!;
-        const sent = `read the received descriptor to its end (${file} holds ${secret.length} random bytes, SHA-256 ${sha(secret)}...)`;
-        const expected = `a regular file, open read-only, giving all ${secret.length} bytes (SHA-256 ${sha(secret)}...)`;
+        const sent = `read the received descriptor to its end (${file} holds ${secret.length} random bytes, SHA-256 ${sha256(secret)}...)`;
+        const expected = `a regular file, open read-only, giving all ${secret.length} bytes (SHA-256 ${sha256(secret)}...)`;
         if (r.fds === 0) noDescriptor(r, server, file, sent, expected);
         if (r.type !== 'file') fail(sent, expected, describe(r), `The descriptor you sent is a ${r.type}, not the file: send the descriptor open() returned for FILE.`);
         if (r.access !== 'r') fail(sent, expected, describe(r), 'Open FILE read-only (O_RDONLY; Go: os.Open): a descriptor carries its access mode, and the client only needs to read.');
-        if (!r.content!.equals(secret)) fail(sent, expected, `${r.content!.length} bytes, SHA-256 ${sha(r.content!)}...`, r.content!.length === 0 ? 'The descriptor read nothing: its file offset was already at the end. A passed descriptor shares its offset with every copy: open FILE afresh for each client, and do not read from it before sending.' : 'The descriptor gave other bytes than FILE holds: send a descriptor of FILE itself, the path given as the second argument.');
-        return { sent, expected, got: `${r.content!.length} bytes, SHA-256 ${sha(r.content!)}...` };
+        if (!r.content!.equals(secret)) fail(sent, expected, `${r.content!.length} bytes, SHA-256 ${sha256(r.content!)}...`, r.content!.length === 0 ? 'The descriptor read nothing: its file offset was already at the end. A passed descriptor shares its offset with every copy: open FILE afresh for each client, and do not read from it before sending.' : 'The descriptor gave other bytes than FILE holds: send a descriptor of FILE itself, the path given as the second argument.');
+        return { sent, expected, got: `${r.content!.length} bytes, SHA-256 ${sha256(r.content!)}...` };
       },
     },
     {
