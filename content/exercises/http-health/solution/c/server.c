@@ -48,10 +48,11 @@ static int write_all(int fd, const char *buf, size_t len) {
     return 0;
 }
 
-static void respond(int fd, int status, const char *reason, const char *type, const char *extra, const char *body, size_t len) {
+/* The answer to a HEAD request has the headers of the full answer, and no body. */
+static void respond(int fd, const char *method, int status, const char *reason, const char *type, const char *extra, const char *body, size_t len) {
     char head[512];
     int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n", status, reason, type, len, extra);
-    if (write_all(fd, head, (size_t)n) == 0) write_all(fd, body, len);
+    if (write_all(fd, head, (size_t)n) == 0 && strcmp(method, "HEAD") != 0) write_all(fd, body, len);
 }
 
 /* Answers one request; buf holds HEAD_MAX + BODY_MAX + 1 bytes. */
@@ -70,7 +71,7 @@ static void serve(int fd, char *buf) {
     size_t head_len = (size_t)(end - buf) + 4;
     char method[16], target[1024];
     if (sscanf(buf, "%15s %1023s", method, target) != 2) {
-        respond(fd, 400, "Bad Request", "text/plain", "", "bad request\n", 12);
+        respond(fd, "", 400, "Bad Request", "text/plain", "", "bad request\n", 12);
         return;
     }
     size_t content_length = 0;
@@ -78,7 +79,7 @@ static void serve(int fd, char *buf) {
         if (strncasecmp(line, "Content-Length:", 15) == 0) content_length = strtoul(line + 15, NULL, 10);
     }
     if (content_length > BODY_MAX) {
-        respond(fd, 413, "Payload Too Large", "text/plain", "", "too large\n", 10);
+        respond(fd, method, 413, "Payload Too Large", "text/plain", "", "too large\n", 10);
         return;
     }
     while (got < head_len + content_length) { /* the body: exactly Content-Length bytes */
@@ -88,12 +89,12 @@ static void serve(int fd, char *buf) {
         got += (size_t)n;
     }
     if (strcmp(target, "/health") == 0) {
-        if (strcmp(method, "GET") == 0) respond(fd, 200, "OK", "application/json", "", "{\"status\":\"ok\"}", 15);
-        else respond(fd, 405, "Method Not Allowed", "application/json", "Allow: GET\r\n", "{\"error\":\"method not allowed\"}", 30);
+        if (strcmp(method, "GET") == 0) respond(fd, method, 200, "OK", "application/json", "", "{\"status\":\"ok\"}", 15);
+        else respond(fd, method, 405, "Method Not Allowed", "application/json", "Allow: GET\r\n", "{\"error\":\"method not allowed\"}", 30);
     } else if (strcmp(target, "/echo") == 0 && strcmp(method, "POST") == 0) {
-        respond(fd, 200, "OK", "text/plain", "", buf + head_len, content_length);
+        respond(fd, method, 200, "OK", "text/plain", "", buf + head_len, content_length);
     } else {
-        respond(fd, 404, "Not Found", "application/json", "", "{\"error\":\"not found\"}", 21);
+        respond(fd, method, 404, "Not Found", "application/json", "", "{\"error\":\"not found\"}", 21);
     }
 }
 
