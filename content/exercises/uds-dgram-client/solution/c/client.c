@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +82,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mkdtemp failed: %s\n", strerror(errno));
         return 1;
     }
+    /* mkdtemp makes it 0700. A server run by another user of our group must reach our socket to
+     * answer: let the group enter it (not list it). Others still cannot. */
+    if (chmod(dir, 0710) < 0) die("chmod");
     snprintf(self_path, sizeof self_path, "%s/client.sock", dir);
     strcpy(self.sun_path, self_path);
     struct sigaction sa = { .sa_handler = on_signal };

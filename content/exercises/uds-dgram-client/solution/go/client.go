@@ -33,6 +33,13 @@ func main() {
 	}
 	// Unlike a stream listener, a datagram socket does not remove its file on Close.
 	defer os.RemoveAll(dir)
+	// MkdirTemp makes it 0700. A server run by another user of our group must reach our socket
+	// to answer: let the group enter it (not list it). Others still cannot.
+	if err := os.Chmod(dir, 0o710); err != nil {
+		fmt.Fprintf(os.Stderr, "chmod failed: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	self := &net.UnixAddr{Name: filepath.Join(dir, "client.sock"), Net: "unixgram"}
 	conn, err := net.ListenUnixgram("unixgram", self)
 	if err != nil {

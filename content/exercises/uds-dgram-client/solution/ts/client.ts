@@ -3,7 +3,7 @@
 // private directory from mkdtempSync, prints each answer, and removes its file and directory at
 // the end or on SIGINT/SIGTERM. It waits at most 2 s per answer, and drops late answers to
 // earlier lines: only "ack: <this line>" answers this line. Uses the `unix-dgram` package.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,9 @@ if (!server) {
 }
 // A directory only we can enter: nobody can guess, take or replace our socket's name.
 const dir = mkdtempSync(join(tmpdir(), 'uds-client-'));
+// mkdtemp makes it 0700. A server run by another user of our group must reach our socket to
+// answer: let the group enter it (not list it). Others still cannot.
+chmodSync(dir, 0o710);
 const cleanUp = () => rmSync(dir, { recursive: true, force: true }); // unix-dgram's close() leaves the file
 const stop = () => {
   cleanUp();
