@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, refusesLiveSocket, runChecker, sha256, show, stopsOnSigterm, UnixDgram } from '../_lib/checker.ts';
+import { fail, makeStaleSocket, refusesLiveSocket, runChecker, sha256, show, stopsOnSigterm, UnixDgram } from '../_lib/checker.ts';
 
 let clients = 0;
 function client(t: { scratch: string; defer: (fn: () => void) => void }): UnixDgram {
@@ -28,7 +28,7 @@ await runChecker({
       title: 'Starts even when an old file is left at its path',
       run: async (t) => {
         // A socket file nobody is bound to, as a killed server leaves it.
-        spawnSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))", t.addr.socket], { timeout: 3000 });
+        makeStaleSocket(t.addr.socket);
         const program = t.start();
         t.defer(() => rmSync(t.addr.socket, { force: true }));
         const c = client(t);
