@@ -14,6 +14,7 @@
  * (runner-link.ts); what they print never reaches this process's stdout. The server accepts a
  * report only of the checks the check.ts declares with `id: '<literal>'` (plus `build`).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -875,7 +876,7 @@ export function exists(path: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for stream checks: pieces with pauses, slow readers, digests (tcp-echo, tcp-frames,
-// uds-abstract)
+// udp-upper, udp-truncation, uds-abstract)
 
 /** The SHA-256 of `data` in hex, shortened: how a check shows two large payloads differ. */
 export function sha256(data: Uint8Array): string {
@@ -896,4 +897,133 @@ export async function stallReading(c: Conn, ms: number): Promise<void> {
   c.socket.pause();
   await sleep(ms);
   c.socket.resume();
+}
+
+/** Bytes that arrive within `quietMs` more (after an answer was read): what a program sent too much. */
+export async function extraBytes(c: Conn, quietMs: number): Promise<Buffer> {
+  await sleep(quietMs);
+  return Buffer.from(c.pending);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for socket-file servers and HTTP (uds-hygiene, uds-dgram-echo, uds-dgram-client,
+// http-health, http-kv): stale and live socket files, a clean stop, raw HTTP exchanges
+
+/** Leaves a socket file nobody listens on at `path`: what a server killed with kill -9 leaves. */
+export function makeStaleSocket(path: string): boolean {
+  spawnSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))", path], { timeout: 3000 });
+  return isSocketFile(path);
+}
+
+/** The check "starts over a stale socket file": leaves one, starts the program, waits until ready. */
+export async function startsOverStaleFile(t: Context, hint: string): Promise<Observed> {
+  const sent = `a stale socket file at ${t.addr.socket} (its server was killed with kill -9), then started ${show(t.command)}`;
+  if (!makeStaleSocket(t.addr.socket)) fail(sent, 'a stale file to test with', 'the checker could not make a stale socket file', 'This is the checker\'s fault; check again.');
+  const program = t.start();
+  // Whatever happens, the next checks start from a clean path.
+  t.defer(() => rmSync(t.addr.socket, { force: true }));
+  try {
+    await t.ready(program);
+  } catch (err) {
+    if (err instanceof NotReady) fail(sent, 'your program ready there', err.message, hint);
+    throw err;
+  }
+  return { sent, expected: 'your program ready there', got: 'your program is ready there' };
+}
+
+/**
+ * The check "a second copy refuses to take over a live socket": starts a second copy while the
+ * shared one runs; it must exit non-zero, and `stillServes` must still reach the first.
+ */
+export async function refusesLiveSocket(t: Context, stillServes: () => Promise<boolean>): Promise<Observed> {
+  await t.server();
+  let passed = false;
+  // A copy that took the path over leaves the first unreachable: the next checks start afresh.
+  t.defer(async () => {
+    if (passed) return;
+    await t.stopServer();
+    rmSync(t.addr.socket, { force: true });
+  });
+  const second = t.start();
+  const sent = `started a second ${show(t.command)} while the first still runs`;
+  const expected = 'the second exits with an error code; the first still answers';
+  const exited = await second.exitsWithin(3000);
+  const first = await stillServes();
+  if (!exited) fail(sent, expected, `the second copy was still running after 3 s${first ? '' : ', and the first can no longer be reached: the second removed its socket file and took the path'}`, 'Deleting a live server\'s socket: remove the file only when it is stale. Connect to it first: if the connect succeeds, another server is alive there, so print an error and exit with a non-zero code.');
+  if (second.exitCode === 0) fail(sent, expected, 'the second copy exited with code 0', 'Exit with a non-zero code (e.g. 1) when you cannot start: scripts and supervisors look at it.');
+  if (!first) fail(sent, expected, 'the second exited, but the first can no longer be reached: its socket file was removed', 'Deleting a live server\'s socket: unlink the path only when connecting to it is refused (ECONNREFUSED), the sign that nobody is there.');
+  passed = true;
+  return { sent, expected, got: `the second ${second.describeExit().replace(/^your program /, '')}; the first still answers` };
+}
+
+/** The check "on SIGTERM it exits and removes its socket file", on the shared program. */
+export async function stopsOnSigterm(t: Context): Promise<Observed> {
+  const server = await t.server();
+  server.signal('SIGTERM');
+  const sent = 'SIGTERM to the server';
+  const expected = 'it exits with code 0 within 2 s, and the socket file is gone';
+  const exited = await server.exitsWithin(2000);
+  const left = exists(t.addr.socket);
+  await t.stopServer();
+  if (!exited) fail(sent, expected, 'it was still running 2 s later', 'Handle SIGTERM (C: sigaction without SA_RESTART so the blocking call returns EINTR; Go: signal.Notify; Node: process.on("SIGTERM")), then close the socket, remove the file and exit.');
+  if (server.exitCode !== 0) fail(sent, expected, server.describeExit(), 'Leaving the socket file behind on a clean exit: catch SIGTERM, close, remove the file and exit 0 (an uncaught SIGTERM kills the program before it can clean up).');
+  if (left) fail(sent, expected, `it exited, but ${t.addr.socket} is still there`, 'Leaving the socket file behind on a clean exit: nothing removes a socket file for you when the process ends. Remove it in your SIGTERM handling (Go\'s listener.Close() and Node\'s server.close() do it for a stream listener; nothing does for a datagram socket).');
+  return { sent, expected, got: expected };
+}
+
+export interface RawHttpAnswer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Map<string, string>;
+  body: Buffer;
+  /** Bytes after the end of the answer (its Content-Length or last chunk). */
+  extra: Buffer;
+}
+
+/** Parses one HTTP/1.1 answer from everything the server sent; null when it is incomplete. */
+export function parseHttpAnswer(data: Buffer): RawHttpAnswer | null {
+  const headEnd = data.indexOf('\r\n\r\n');
+  if (headEnd < 0) return null;
+  const [statusLine = '', ...lines] = data.subarray(0, headEnd).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? NaN);
+  if (!Number.isInteger(status)) return null;
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  let rest = data.subarray(headEnd + 4);
+  if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const lineEnd = rest.indexOf('\r\n');
+      if (lineEnd < 0) return null;
+      const size = parseInt(rest.subarray(0, lineEnd).toString('latin1'), 16);
+      if (!Number.isInteger(size) || rest.length < lineEnd + 2 + size + 2) return null;
+      if (size === 0) return { status, headers, body: Buffer.concat(chunks), extra: rest.subarray(lineEnd + 4) };
+      chunks.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+      rest = rest.subarray(lineEnd + 2 + size + 2);
+    }
+  }
+  const length = Number(headers.get('content-length') ?? 0);
+  if (rest.length < length) return null;
+  return { status, headers, body: rest.subarray(0, length), extra: rest.subarray(length) };
+}
+
+/**
+ * Sends `request` over a new connection to `path` in `pieces` writes with `pauseMs` between them
+ * (no read gets the head or body whole), and reads the answer until the server closes (the request
+ * should say "Connection: close"), so bytes after the answer are seen too.
+ */
+export async function rawHttp(path: string, request: Buffer, pieces: number, pauseMs: number, ms: number): Promise<{ answer: RawHttpAnswer | null; raw: Buffer }> {
+  const c = await connectUnix(path);
+  try {
+    // A server that answers before the whole request is in and closes makes the rest fail (EPIPE):
+    // what it answered is what counts.
+    await writeInPieces(c, request, pieces, pauseMs).catch(() => {});
+    const raw = await c.readToEnd(ms).catch(() => Buffer.from(c.pending));
+    return { answer: parseHttpAnswer(raw), raw };
+  } finally {
+    c.close();
+  }
 }

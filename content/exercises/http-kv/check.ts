@@ -2,9 +2,12 @@
  * Checker of http-kv: a key-value store over HTTP on the Unix socket {socket}.
  * PUT /kv/<key> stores the body (204), GET returns it (200) or 404 with a JSON error, DELETE
  * removes it (204, or 404); a key outside [a-z0-9-]{1,64} gets 400 with a JSON error. Keep-alive
- * and concurrent requests must work.
+ * and concurrent requests must work, a slow body must not hold up other requests, a live socket
+ * file is never taken over, and SIGTERM removes it.
  */
-import { connectUnix, fail, httpUnix, runChecker, show, type HttpAnswer } from '../_lib/checker.ts';
+import { canConnect, connectUnix, fail, httpUnix, refusesLiveSocket, runChecker, show, sleep, stopsOnSigterm, type HttpAnswer } from '../_lib/checker.ts';
+
+const RACE_HINT = 'Requests are served concurrently (goroutines in Go): a plain map written from several at once crashes the program ("fatal error: concurrent map writes") or loses values. Guard every access to the map with a sync.Mutex (lock, touch the map, unlock).';
 
 function describe(a: HttpAnswer): string {
   return `${a.status}, body ${show(a.body, 100)}`;
@@ -18,9 +21,37 @@ function jsonError(a: HttpAnswer): boolean {
   }
 }
 
+/**
+ * `perConnection` requests (PUTs of distinct keys and GETs of missing ones, in turn) pipelined on
+ * each of `connections` connections at once (one write each: the server reads them as fast as it
+ * can, on as many threads as it has), then waits for every answer; resolves with how many
+ * answered as they should (204, 404) and whether a connection broke.
+ */
+async function hammer(socketPath: string, connections: number, perConnection: number, ms: number): Promise<{ answered: number; broken: boolean }> {
+  const conns = await Promise.all(Array.from({ length: connections }, () => connectUnix(socketPath)));
+  const until = Date.now() + ms;
+  const counts = await Promise.all(
+    conns.map(async (c, n) => {
+      // Every other request reads a key (one never stored: its answer does not depend on the
+      // order a server handles pipelined requests in): a read during a write is caught too.
+      const requests = Array.from({ length: perConnection }, (_, i) => (i % 2 ? `GET /kv/absent-${n}-${i} HTTP/1.1\r\nHost: localhost\r\n\r\n` : `PUT /kv/hammer-${n}-${i} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nvalue`)).join('');
+      await c.write(requests).catch(() => {});
+      let seen = 0;
+      // The answers pile up unread in c.pending; counting them there is enough.
+      while (seen < perConnection && !c.ended && Date.now() < until) {
+        await sleep(50);
+        seen = (c.pending.toString('latin1').match(/HTTP\/1\.1 [24]04/g) ?? []).length;
+      }
+      c.close();
+      return { seen, broken: c.ended && seen < perConnection };
+    }),
+  );
+  return { answered: counts.reduce((sum, c) => sum + c.seen, 0), broken: counts.some((c) => c.broken) };
+}
+
 await runChecker({
   readiness: (a) => ({ unix: a.socket }),
-  notReadyHint: 'Listen on the Unix socket path given as the first argument, after removing a file left there.',
+  notReadyHint: 'Listen on the Unix socket path given as the first argument, after removing a stale file left there (connect to it first: ECONNREFUSED means stale).',
   checks: [
     {
       id: 'put-get',
@@ -100,19 +131,66 @@ await runChecker({
     },
     {
       id: 'concurrent',
-      title: 'Handles 30 requests at once without losing a value',
-      timeoutMs: 8000,
+      title: 'Handles 30 requests at once, then 9600 PUTs and GETs on 16 connections at once, without losing a value',
+      timeoutMs: 10000,
+      run: async (t) => {
+        const server = await t.server();
+        const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
+        const sent = '30 PUTs at once, 30 GETs at once, then 600 pipelined PUTs and GETs on each of 16 connections at once';
+        const crashed = () => {
+          if (!server.hasExited) return '';
+          const fatal = /fatal error: [^\n]*/.exec(server.output)?.[0];
+          return `; your server stopped${fatal ? ` with ${show(fatal)}` : `: ${server.describeExit()}`}`;
+        };
+        const puts = await Promise.all(keys.map((k) => httpUnix(t.addr.socket, 'PUT', `/kv/${k}`, `value of ${k}`, 3000).catch(() => null)));
+        const unanswered = puts.filter((p) => p === null).length;
+        if (unanswered > 0) fail(sent, 'every value back', `${unanswered} of 30 PUTs got no answer within 3 s${crashed()}`, RACE_HINT);
+        const gets = await Promise.all(keys.map((k) => httpUnix(t.addr.socket, 'GET', `/kv/${k}`, null, 3000).catch(() => null)));
+        const wrong = keys.filter((k, i) => puts[i]?.status !== 204 || gets[i]?.body.toString() !== `value of ${k}`);
+        if (wrong.length > 0) fail(sent, 'every value back', `${wrong.length} of 30 wrong, e.g. ${wrong[0]}${crashed()}`, RACE_HINT);
+        const { answered, broken } = await hammer(t.addr.socket, 16, 600, 5000);
+        await sleep(100);
+        if (answered < 16 * 600 || server.hasExited) fail(sent, 'every PUT answered 204 and every GET 404, and the server still running', `${answered} of ${16 * 600} requests answered within 5 s${broken ? ', then a connection closed' : ''}${crashed()}`, RACE_HINT);
+        return { sent, expected: 'every value back, every request answered', got: `every value back; ${answered} requests answered` };
+      },
+    },
+    {
+      id: 'slow-body',
+      title: 'A PUT whose body comes slowly holds up no other request, and is stored whole',
+      timeoutMs: 6000,
       run: async (t) => {
         await t.server();
-        const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
-        const puts = await Promise.all(keys.map((k) => httpUnix(t.addr.socket, 'PUT', `/kv/${k}`, `value of ${k}`, 5000)));
-        const gets = await Promise.all(keys.map((k) => httpUnix(t.addr.socket, 'GET', `/kv/${k}`, null, 5000)));
-        const wrong = keys.filter((k, i) => puts[i]!.status !== 204 || gets[i]!.body.toString() !== `value of ${k}`);
-        const server = await t.server().catch(() => null);
-        const sent = '30 PUTs at once, then 30 GETs at once';
-        if (wrong.length > 0) fail(sent, 'every value back', `${wrong.length} of 30 wrong, e.g. ${wrong[0]}${server ? '' : '; your server crashed'}`, 'Requests are served concurrently (goroutines in Go): guard the map with a sync.Mutex, or Go stops with "concurrent map writes".');
-        return { sent, expected: 'every value back', got: 'every value back' };
+        const c = await connectUnix(t.addr.socket);
+        t.defer(() => c.close());
+        const body = 'a body sent in three pieces';
+        await c.write(`PUT /kv/slow HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 7)}`);
+        await sleep(200);
+        const sent = `PUT /kv/slow with a ${body.length}-byte body, in three writes 1 s apart; meanwhile GET /kv/other on another connection`;
+        const started = Date.now();
+        const other = await httpUnix(t.addr.socket, 'GET', '/kv/other', null, 1500).catch(() => null);
+        if (!other) fail(sent, 'GET /kv/other answered at once (404)', 'no answer to GET /kv/other within 1.5 s, while the PUT\'s body was unfinished', 'A mutex held across reading the body: while one handler waits for a slow client\'s body under the lock, every other request waits for the lock. Read the body first (io.ReadAll), then lock, touch the map and unlock.');
+        await sleep(Math.max(0, 1000 - (Date.now() - started)));
+        await c.write(body.slice(7, 17));
+        await sleep(300);
+        await c.write(body.slice(17));
+        const head = await c.readLine(3000);
+        const get = await httpUnix(t.addr.socket, 'GET', '/kv/slow', null, 2000);
+        const expected = `the PUT answered 204, then GET /kv/slow gives ${show(body)}`;
+        const got = `the PUT answered ${show(head ?? '(nothing)')}, then GET /kv/slow gave ${describe(get)}`;
+        if (!head?.includes(' 204') || get.body.toString() !== body) fail(sent, expected, got, 'The body arrives in pieces: store all of it, up to Content-Length (Go: io.ReadAll(r.Body); Node: collect every "data" chunk until "end"), not what the first read returned.');
+        return { sent, expected, got };
       },
+    },
+    {
+      id: 'live-socket',
+      title: 'A second copy refuses to take over a live socket',
+      timeoutMs: 6000,
+      run: (t) => refusesLiveSocket(t, () => canConnect(t.addr.socket, 1000)),
+    },
+    {
+      id: 'sigterm',
+      title: 'On SIGTERM it exits and removes its socket file',
+      run: (t) => stopsOnSigterm(t),
     },
   ],
 });

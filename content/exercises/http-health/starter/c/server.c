@@ -4,7 +4,7 @@
  * request body; other paths -> 404; POST /health -> 405.
  * This one reads once and answers "ok" to everything. TODO: read the whole head (up to
  * "\r\n\r\n"), parse the method and path, read Content-Length bytes of body, and route.
- * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o server server.c
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -pthread -o server server.c
  */
 #include <signal.h>
 #include <stdio.h>

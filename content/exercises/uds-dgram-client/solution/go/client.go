@@ -1,16 +1,23 @@
 // uds-dgram-client, reference solution: sends each line of standard input as a datagram to the
-// server at SOCKET, from a path of its own (else the server could not answer), prints each answer,
-// and removes its own socket file at the end.
+// server at SOCKET, from a socket file of its own (else the server could not answer) in a fresh
+// private directory from os.MkdirTemp, prints each answer, and removes its file and directory at
+// the end or on SIGINT/SIGTERM. It waits at most 2 s per answer, and drops late answers to
+// earlier lines: only "ack: <this line>" answers this line.
 package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
-	"log"
 	"net"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 	"time"
 )
+
+const timeout = 2 * time.Second
 
 func main() {
 	if len(os.Args) != 2 {
@@ -18,29 +25,73 @@ func main() {
 		os.Exit(2)
 	}
 	server := &net.UnixAddr{Name: os.Args[1], Net: "unixgram"}
-	self := &net.UnixAddr{Name: fmt.Sprintf("/tmp/uds-client-%d.sock", os.Getpid()), Net: "unixgram"}
-	_ = os.Remove(self.Name)
-	conn, err := net.ListenUnixgram("unixgram", self)
+	// A directory only we can enter: nobody can guess, take or replace our socket's name.
+	dir, err := os.MkdirTemp("", "uds-client-")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Fprintf(os.Stderr, "cannot make a private directory: %v\n", err)
+		os.Exit(1)
 	}
 	// Unlike a stream listener, a datagram socket does not remove its file on Close.
-	defer os.Remove(self.Name)
+	defer os.RemoveAll(dir)
+	// MkdirTemp makes it 0700. A server run by another user of our group must reach our socket
+	// to answer: let the group enter it (not list it). Others still cannot.
+	if err := os.Chmod(dir, 0o710); err != nil {
+		fmt.Fprintf(os.Stderr, "chmod failed: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	self := &net.UnixAddr{Name: filepath.Join(dir, "client.sock"), Net: "unixgram"}
+	conn, err := net.ListenUnixgram("unixgram", self)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bind failed: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	defer conn.Close()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		os.RemoveAll(dir) // os.Exit skips deferred calls
+		os.Exit(0)
+	}()
 
 	reply := make([]byte, 65536)
 	lines := bufio.NewScanner(os.Stdin)
+	lines.Buffer(make([]byte, 65536), 65536)
 	for lines.Scan() {
-		if _, err := conn.WriteToUnix(lines.Bytes(), server); err != nil {
-			log.Print(err)
-			return
+		line := lines.Text()
+		if _, err := conn.WriteToUnix([]byte(line), server); err != nil {
+			fmt.Fprintf(os.Stderr, "send failed: %v\n", err)
+			continue
 		}
-		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-		n, _, err := conn.ReadFromUnix(reply)
+		answer, err := awaitAnswer(conn, reply, "ack: "+line)
 		if err != nil {
-			log.Print("no answer: ", err)
-			return
+			fmt.Fprintf(os.Stderr, "no answer within %v: %v\n", timeout, err)
+			continue
 		}
-		fmt.Println(string(reply[:n]))
+		fmt.Println(answer)
+	}
+	if err := lines.Err(); err != nil {
+		fmt.Fprintf(os.Stderr, "reading standard input failed: %v\n", err)
+	}
+}
+
+// awaitAnswer waits up to `timeout` for `want`; other datagrams are late answers to earlier lines.
+func awaitAnswer(conn *net.UnixConn, buf []byte, want string) (string, error) {
+	if err := conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return "", err
+	}
+	for {
+		n, _, err := conn.ReadFromUnix(buf)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return "", errors.New("timed out")
+			}
+			return "", err
+		}
+		if string(buf[:n]) == want {
+			return want, nil
+		}
 	}
 }

@@ -2,7 +2,8 @@
  * uds-dgram-client starter: send each line of standard input as a datagram to the server at
  * SOCKET, print each answer on a line, and at the end of input remove your socket file and exit 0.
  * This one never binds an address of its own, so the server cannot answer it (and it waits
- * forever). TODO: bind to a path of your own first, and unlink it at the end.
+ * forever). TODO: bind to <dir>/client.sock in a fresh directory from mkdtemp() first (chmod it
+ * 0710), wait at most 2 s for each answer, and remove the file and directory at the end.
  * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o client client.c
  */
 #include <stdio.h>

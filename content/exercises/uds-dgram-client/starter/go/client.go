@@ -1,8 +1,9 @@
 // uds-dgram-client starter: send each line of standard input as a datagram to the server at
 // SOCKET, print each answer on a line, and at the end of input remove your socket file and exit 0.
 // This one never binds an address of its own (DialUnix with no local address), so the server
-// cannot answer it and it waits forever. TODO: ListenUnixgram on a path of your own, send with
-// WriteToUnix, and remove the path at the end. Build: go build -o client client.go
+// cannot answer it and it waits forever. TODO: ListenUnixgram on <dir>/client.sock in a fresh
+// directory from os.MkdirTemp (chmod it 0710), send with WriteToUnix, wait at most 2 s for each
+// answer, and remove the directory at the end. Build: go build -o client client.go
 package main
 
 import (

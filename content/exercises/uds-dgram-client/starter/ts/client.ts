@@ -1,8 +1,9 @@
 // uds-dgram-client starter: send each line of standard input as a datagram to the server at
 // SOCKET, print each answer on a line, and at the end of input remove your socket file and exit 0.
 // This one never binds an address of its own, so the server cannot answer it.
-// TODO: socket.bind() a path of your own before sending, wait for each answer and print it, and
-// remove the path at the end. Run: node client.ts SOCKET
+// TODO: socket.bind() <dir>/client.sock in a fresh directory from fs.mkdtempSync (chmod it 0710)
+// before sending, wait at most 2 s for each answer and print it, and remove the directory at the
+// end. Run: node client.ts SOCKET
 import { createInterface } from 'node:readline';
 import { createSocket } from 'unix-dgram';
 

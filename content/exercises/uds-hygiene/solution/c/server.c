@@ -1,9 +1,12 @@
 /*
  * uds-hygiene, reference solution: a Unix stream echo server that cleans up after itself.
  * A stale socket file (connect refused) is replaced, a live one (connect succeeds) is left alone,
- * the socket gets mode 0660, and SIGTERM removes it.
+ * the socket gets mode 0660, every client is served at once (a thread each), and SIGINT/SIGTERM
+ * remove the socket file.
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -pthread -o server server.c
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,20 +23,81 @@ static void on_signal(int sig) {
     stopping = 1;
 }
 
-static int write_all(int fd, const char *buf, size_t len) {
+static void die(const char *what) {
+    fprintf(stderr, "%s failed: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+/* MSG_NOSIGNAL: a client that left gives EPIPE here instead of killing the server with SIGPIPE. */
+static int send_all(int fd, const char *buf, size_t len) {
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR && !stopping) continue;
-            return -1;
-        }
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
         buf += n;
         len -= (size_t)n;
     }
     return 0;
 }
 
+static void *echo(void *arg) {
+    int fd = (int)(long)arg;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || send_all(fd, buf, (size_t)n) < 0) break; /* send what was read, not sizeof buf */
+    }
+    close(fd);
+    return NULL;
+}
+
+/* Block SIGINT/SIGTERM in the new thread: only the main thread's accept() must see them. */
+static int start_worker(int fd) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_t tid;
+    int err = pthread_sigmask(SIG_BLOCK, &block, &old);
+    if (err == 0) {
+        err = pthread_create(&tid, NULL, echo, (void *)(long)fd);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (err == 0) err = pthread_detach(tid);
+    return err;
+}
+
+/* Remove the file only when it is a socket nobody listens on (connect refused). */
+static void remove_stale(const struct sockaddr_un *addr) {
+    struct stat st;
+    if (lstat(addr->sun_path, &st) < 0) {
+        if (errno == ENOENT) return;
+        die("lstat");
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        fprintf(stderr, "%s exists and is not a socket; not removing it\n", addr->sun_path);
+        exit(1);
+    }
+    int probe = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (probe < 0) die("socket");
+    int rc = connect(probe, (const struct sockaddr *)addr, sizeof *addr);
+    int err = errno;
+    close(probe);
+    if (rc == 0) {
+        fprintf(stderr, "another server is already listening on %s\n", addr->sun_path);
+        exit(1);
+    }
+    if (err != ECONNREFUSED) {
+        errno = err;
+        die("connect (checking the old socket file)");
+    }
+    if (unlink(addr->sun_path) < 0) die("unlink");
+    printf("removed stale socket file %s\n", addr->sun_path);
+}
+
 int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc != 2) {
         fprintf(stderr, "usage: %s SOCKET\n", argv[0]);
         return 2;
@@ -41,47 +105,42 @@ int main(int argc, char **argv) {
     const char *path = argv[1];
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     if (strlen(path) >= sizeof addr.sun_path) {
-        fprintf(stderr, "%s: path too long\n", path);
+        fprintf(stderr, "socket path too long (max %zu bytes)\n", sizeof addr.sun_path - 1);
         return 2;
     }
     strcpy(addr.sun_path, path);
-    signal(SIGPIPE, SIG_IGN);
-
-    /* Is somebody listening there? */
-    int probe = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (probe < 0) { perror("socket"); return 1; }
-    if (connect(probe, (struct sockaddr *)&addr, sizeof addr) == 0) {
-        fprintf(stderr, "%s is in use by a running server; not starting\n", path);
-        return 1;
-    }
-    if (errno == ECONNREFUSED) unlink(path); /* stale: its server is gone */
-    close(probe);
 
     struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: accept() returns EINTR */
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) die("sigaction");
 
+    remove_stale(&addr);
     int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (lfd < 0) { perror("socket"); return 1; }
-    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("bind"); return 1; }
+    if (lfd < 0) die("socket");
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
     if (chmod(path, 0660) < 0) { perror("chmod"); unlink(path); return 1; }
-    if (listen(lfd, 16) < 0) { perror("listen"); unlink(path); return 1; }
+    if (listen(lfd, SOMAXCONN) < 0) { perror("listen"); unlink(path); return 1; }
     printf("listening on %s\n", path);
-    fflush(stdout);
 
     while (!stopping) {
         int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) continue; /* EINTR: the loop condition sees the signal */
-        char buf[8192];
-        for (;;) {
-            ssize_t n = read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR && !stopping) continue;
-            if (n <= 0 || write_all(fd, buf, (size_t)n) < 0) break;
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue; /* a signal, or a client gave up */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                fprintf(stderr, "accept failed: %s; retrying in 100 ms\n", strerror(errno));
+                usleep(100 * 1000); /* out of descriptors or memory: back off, do not spin */
+                continue;
+            }
+            perror("accept");
+            break;
         }
-        close(fd);
+        if (start_worker(fd) != 0) {
+            fprintf(stderr, "cannot start a thread; closing that connection\n");
+            close(fd);
+        }
     }
     close(lfd);
-    unlink(path);
-    return 0;
+    unlink(path); /* nothing removes the file for us */
+    printf("shutting down\n");
+    return stopping ? 0 : 1;
 }

@@ -1,17 +1,19 @@
 // uds-hygiene, reference solution: a Unix stream echo server that cleans up after itself.
 // A stale socket file (connect refused) is replaced, a live one (connect succeeds) is left alone,
-// the socket gets mode 0660, and SIGTERM removes it.
+// the socket gets mode 0660, and SIGINT/SIGTERM close the listener, which removes the file.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"io/fs"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -20,33 +22,36 @@ func main() {
 		os.Exit(2)
 	}
 	path := os.Args[1]
-	if c, err := net.Dial("unix", path); err == nil {
-		c.Close()
-		fmt.Fprintf(os.Stderr, "%s is in use by a running server; not starting\n", path)
+	if err := removeStale(path); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
-	} else if errors.Is(err, syscall.ECONNREFUSED) {
-		_ = os.Remove(path) // stale: its server is gone
 	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
+		os.Exit(1)
 	}
 	if err := os.Chmod(path, 0o660); err != nil {
 		ln.Close()
-		log.Fatal(err)
+		fmt.Fprintf(os.Stderr, "chmod failed: %v\n", err)
+		os.Exit(1)
 	}
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	go func() {
-		<-signals
+		<-ctx.Done()
 		ln.Close() // a UnixListener removes the file it created when it closes
-		_ = os.Remove(path)
-		os.Exit(0)
 	}()
 	fmt.Println("listening on", path)
 	for {
 		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			break
+		}
 		if err != nil {
+			// Out of descriptors, for instance: back off instead of spinning on the same error.
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in 100 ms\n", err)
+			time.Sleep(100 * time.Millisecond)
 			continue
 		}
 		go func(c net.Conn) {
@@ -54,4 +59,32 @@ func main() {
 			_, _ = io.Copy(c, c)
 		}(conn)
 	}
+	fmt.Println("shutting down")
+}
+
+// removeStale removes a socket file nobody listens on, and refuses to touch anything else.
+func removeStale(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot check %s: %w", path, err)
+	}
+	if info.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket; not removing it", path)
+	}
+	probe, err := net.Dial("unix", path)
+	if err == nil {
+		probe.Close()
+		return fmt.Errorf("another server is already listening on %s", path)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("cannot check %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("cannot remove stale socket file %s: %w", path, err)
+	}
+	fmt.Printf("removed stale socket file %s\n", path)
+	return nil
 }

@@ -5,7 +5,7 @@
  *     bind(); if connect() succeeds, another server is alive: print an error and exit(1);
  *  2. the socket file gets mode 0660;
  *  3. SIGTERM closes the listener, unlinks the path and exits 0.
- * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o server server.c
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -pthread -o server server.c
  */
 #include <errno.h>
 #include <stdio.h>

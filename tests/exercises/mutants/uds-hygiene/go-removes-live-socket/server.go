@@ -1,0 +1,88 @@
+// uds-hygiene, reference solution: a Unix stream echo server that cleans up after itself.
+// A stale socket file (connect refused) is replaced, a live one (connect succeeds) is left alone,
+// the socket gets mode 0660, and SIGINT/SIGTERM close the listener, which removes the file.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintf(os.Stderr, "usage: %s SOCKET\n", os.Args[0])
+		os.Exit(2)
+	}
+	path := os.Args[1]
+	_ = removeStale // unused: the tutorial's cure for "address already in use"
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
+		os.Exit(1)
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		fmt.Fprintf(os.Stderr, "chmod failed: %v\n", err)
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		ln.Close() // a UnixListener removes the file it created when it closes
+	}()
+	fmt.Println("listening on", path)
+	for {
+		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			break
+		}
+		if err != nil {
+			// Out of descriptors, for instance: back off instead of spinning on the same error.
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in 100 ms\n", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			_, _ = io.Copy(c, c)
+		}(conn)
+	}
+	fmt.Println("shutting down")
+}
+
+// removeStale removes a socket file nobody listens on, and refuses to touch anything else.
+func removeStale(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot check %s: %w", path, err)
+	}
+	if info.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket; not removing it", path)
+	}
+	probe, err := net.Dial("unix", path)
+	if err == nil {
+		probe.Close()
+		return fmt.Errorf("another server is already listening on %s", path)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("cannot check %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("cannot remove stale socket file %s: %w", path, err)
+	}
+	fmt.Printf("removed stale socket file %s\n", path)
+	return nil
+}
