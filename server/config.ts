@@ -57,7 +57,7 @@ export const configSchema = z.object({
   LAB_INODES: z.coerce
     .number()
     .int('must be a whole number')
-    .min(2048, 'must be at least 2048: a Docker lab\'s home starts with about 1500 (the warm Go cache\'s links)')
+    .min(3072, 'must be at least 3072: a Docker lab\'s home starts with about 2300 (the warm Go cache\'s links)')
     .default(16384)
     .describe('Files and folders a lab\'s home, /tmp and /dev/shm may each hold, so empty files cannot eat the host\'s kernel memory.'),
   RING_BUFFER_KB: z.coerce.number().int().min(1024).default(1024).describe('Output kept per terminal for replay after a reconnect (KiB, >= 1024).'),

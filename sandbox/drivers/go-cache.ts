@@ -7,15 +7,26 @@
  *
  * Only the server's user may write the cache (folders 0755, files 0644): an entry someone else
  * added would be compiled code every lab links into its programs.
+ *
+ * The HTTP examples are built with -race too: exercises where concurrency is the point (http-kv)
+ * build with the race detector, whose standard library is another ~40 MB and ~40 s to compile.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { myUid, trustedFolder } from './host-folders.ts';
 
 /** Where the learner's Go looks for its cache inside the sandbox (GOCACHE). */
 export const LAB_GO_CACHE = '/home/learner/.cache/go-build';
+
+/** Example topics whose Go programs are also built with -race (the Dockerfile does the same). */
+const RACE_TOPICS = ['http-uds'];
+/**
+ * What a warm cache was warmed with, kept in its WARMED file: a cache from an older recipe (or
+ * none) is warmed again and swapped in, so a change here reaches machines that have a cache.
+ */
+export const GO_CACHE_RECIPE = `every Go example; with -race too: ${RACE_TOPICS.join(', ')}\n`;
 
 /**
  * Builds every Go example in `examplesDir` with GOCACHE=`cacheDir` and makes the cache readable by
@@ -25,7 +36,7 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
   // The cache is built beside its place and renamed into it (so servers starting together never see
   // half a cache): the folder it is in must be the server's too.
   trustedFolder(dirname(cacheDir), 'GO_CACHE_DIR\'s folder', 'GO_CACHE_DIR');
-  if (goCacheReady(cacheDir)) closeUp(cacheDir);
+  if (existsSync(cacheDir)) closeUp(cacheDir);
   trustedFolder(cacheDir, 'GO_CACHE_DIR', 'GO_CACHE_DIR');
   if (goCacheReady(cacheDir)) return true;
   if (spawnSync('go', ['version'], { env, stdio: 'ignore' }).status !== 0) return false;
@@ -34,20 +45,34 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
   try {
     cpSync(examplesDir, work, { recursive: true });
     for (const file of goFiles(work)) {
-      const result = spawnSync('go', ['build', '-o', '/dev/null', file], { cwd: join(file, '..'), env: { ...env, HOME: work, GOCACHE: fresh }, encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`warming the Go cache: go build ${file} failed:\n${result.stderr}`);
+      const race = RACE_TOPICS.some((topic) => file.startsWith(join(work, topic, '/')));
+      for (const flags of race ? [[], ['-race']] : [[]]) {
+        const result = spawnSync('go', ['build', ...flags, '-o', '/dev/null', file], { cwd: join(file, '..'), env: { ...env, HOME: work, GOCACHE: fresh }, encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`warming the Go cache: go build ${flags.join(' ')} ${file} failed:\n${result.stderr}`);
+      }
     }
+    writeFileSync(join(fresh, 'WARMED'), GO_CACHE_RECIPE);
     makeReadable(fresh);
-    try {
-      renameSync(fresh, cacheDir);
-    } catch {
-      // Another server finished first; its cache is as good as ours.
-    }
+    swapIn(fresh, cacheDir);
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(fresh, { recursive: true, force: true });
   }
   return goCacheReady(cacheDir);
+}
+
+/** Puts the warmed `fresh` cache in `cacheDir`'s place; an older cache there is moved aside and removed. */
+function swapIn(fresh: string, cacheDir: string): void {
+  const old = existsSync(cacheDir) && !goCacheReady(cacheDir) ? `${fresh}.old` : null;
+  try {
+    if (old) renameSync(cacheDir, old);
+    renameSync(fresh, cacheDir);
+  } catch {
+    // Another server finished first; its cache is as good as ours.
+  } finally {
+    // Labs of a running server keep the old cache mounted by reference: removing its path is safe.
+    if (old && existsSync(old)) spawnSync('rm', ['-rf', '--one-file-system', '--', old]);
+  }
 }
 
 function goFiles(dir: string): string[] {
@@ -99,5 +124,9 @@ export function goCacheFolders(cacheDir: string): string[] {
 }
 
 export function goCacheReady(cacheDir: string): boolean {
-  return existsSync(join(cacheDir, 'README'));
+  try {
+    return readFileSync(join(cacheDir, 'WARMED'), 'utf8') === GO_CACHE_RECIPE;
+  } catch {
+    return false;
+  }
 }

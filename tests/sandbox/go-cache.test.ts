@@ -9,7 +9,7 @@ import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
-import { warmGoCache } from '../../sandbox/drivers/go-cache.ts';
+import { GO_CACHE_RECIPE, warmGoCache } from '../../sandbox/drivers/go-cache.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/drivers/types.ts';
 import { ROOT } from '../support/examples.ts';
 import { makeDriver, testLimits } from '../support/sandboxes.ts';
@@ -28,6 +28,7 @@ it('closes a cache an older server left writable by all, and removes what others
   const cache = join(mkdtempSync(join(tmpdir(), 'sl-gocache-')), 'go-build');
   mkdirSync(join(cache, '00'), { recursive: true });
   writeFileSync(join(cache, 'README'), 'a warm cache\n');
+  writeFileSync(join(cache, 'WARMED'), GO_CACHE_RECIPE);
   writeFileSync(join(cache, '00', 'ours-a'), 'built by the server\n');
   writeFileSync(join(cache, '00', 'planted-a'), 'built by someone else\n');
   chownSync(join(cache, '00', 'planted-a'), NOBODY, NOBODY);
@@ -42,7 +43,7 @@ it('closes a cache an older server left writable by all, and removes what others
   assert.equal(warmGoCache(join(ROOT, 'content/examples'), cache, {}), true, 'the cache is ready');
   assert.equal(statSync(cache).mode & 0o777, 0o755);
   assert.equal(statSync(join(cache, '00')).mode & 0o777, 0o755);
-  assert.deepEqual(readdirSync(cache).sort(), ['00', 'README']);
+  assert.deepEqual(readdirSync(cache).sort(), ['00', 'README', 'WARMED']);
   assert.deepEqual(readdirSync(join(cache, '00')), ['ours-a']);
   assert.deepEqual(readdirSync(dirname(cache)), ['go-build'], 'what was taken out is removed');
   assert.equal(existsSync('/etc/shadow'), true, 'never through the planted symlink');
@@ -58,4 +59,7 @@ it('the shared cache is writable by root only, and a lab adds entries to every f
   const result = await sandbox.exec(['/bin/sh', '-c', 'cd ~/.cache/go-build && for d in */; do touch "$d/learner-entry" || exit 1; done && touch learner-file && echo added'], { timeoutMs: 20_000, maxOutputBytes: 1 << 16 });
   assert.equal(Buffer.from(result.stdout).toString(), 'added\n', result.stderr);
   assert.equal(existsSync(join(SHARED_CACHE, '00', 'learner-entry')), false, 'the entries stay in the lab');
+  // http-kv builds with -race: cold, its standard library (~85 MB) would not even fit the 64 MiB home.
+  const race = await sandbox.exec(['/bin/sh', '-c', 'cd ~/examples/http-uds/go && go build -race -o /tmp/server-race server.go && echo built'], { timeoutMs: 60_000, maxOutputBytes: 1 << 16 });
+  assert.equal(Buffer.from(race.stdout).toString(), 'built\n', `a -race build in a lab: ${race.stderr}`);
 });
