@@ -3,8 +3,8 @@
  * beside the lesson the panel leaves it a readable width (at 1000 px it docks at the bottom; it
  * used to leave 68 px); on a 390x844 phone the panel's controls keep one row, one terminal shows
  * at a time with tabs, the next Run button scrolls to above the panel, and the touch key bar's
- * Ctrl-C stops a `sleep 100` and its Ctrl-D ends a `read`; at device pixel ratio 2 with software
- * GL (where the WebGL renderer drew nothing) the terminal shows its text.
+ * Ctrl-C stops a `sleep 100` and its Ctrl-D ends a `read` (axe clean); at device pixel ratio 2
+ * with software GL (where the WebGL renderer drew nothing) the terminal shows its text.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ROOT } from '../support/examples.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { launchChromium, screen, waitForScreen } from './browser-support.ts';
+import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 /** 30rem of lesson text: about 60 characters a line, the least the lab may leave the lesson. */
 const MIN_LESSON_TEXT_PX = 480;
@@ -136,6 +136,7 @@ for (const driver of testDrivers()) {
       await keys.getByRole('button', { name: 'Ctrl-D' }).tap();
       await waitForScreen(page, 'server', ['\ngot-end-of-input'], { timeout: 5000 });
       assert.equal(await page.evaluate(() => document.activeElement?.closest<HTMLElement>('.lab-pane')?.dataset.term), 'server', 'the keyboard stays in the terminal');
+      assert.deepEqual(await axeViolations(page), [], 'axe finds no serious problem with the lab open on the phone');
       await context.close();
     });
 

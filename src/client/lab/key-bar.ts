@@ -36,7 +36,7 @@ export function addKeyBar(panel: Panel, terminals: TerminalPanes): void {
       view.press(key.bytes(view.arrowPrefix));
       view.focus();
     };
-    const b = button(key.label, press, { className: 'lab-key', title: key.title, dataset: { key: key.label } });
+    const b = button(key.label, press, { className: 'lab-key', title: key.title });
     if (key.ariaLabel) b.setAttribute('aria-label', key.ariaLabel);
     // A tap must not take the focus from the terminal: the phone's keyboard would close.
     b.addEventListener('pointerdown', (event) => event.preventDefault());

@@ -55,11 +55,11 @@ export function addTools(panel: Panel, prefs: Prefs, terminals: TerminalPanes, a
     fullscreen,
     button('End lab', actions.endLab, { className: 'lab-tool lab-danger', title: 'Stop every program and remove the lab' }),
   );
+  const more = button('More', () => showMenu(!menu.classList.contains('is-open')), { className: 'lab-tool lab-more', title: 'More lab controls' });
   const showMenu = (open: boolean) => {
     menu.classList.toggle('is-open', open);
     more.setAttribute('aria-expanded', String(open));
   };
-  const more = button('More', () => showMenu(!menu.classList.contains('is-open')), { className: 'lab-tool lab-more', title: 'More lab controls' });
   more.setAttribute('aria-controls', menu.id);
   showMenu(false);
   menu.addEventListener('click', (event) => (event.target as HTMLElement).closest('button') && showMenu(false));
