@@ -12,6 +12,7 @@ import { liveCounts } from './live-objects.ts';
 import { Panel } from './panel.ts';
 import { loadPrefs, savePanelOpen, savePrefs } from './session.ts';
 import { TerminalPanes } from './terminal-panes.ts';
+import { addKeyBar } from './key-bar.ts';
 import { addTools } from './tools.ts';
 
 export interface PageLab {
@@ -61,13 +62,19 @@ class LabApp extends Disposable {
       hide: () => this.hide(),
       endLab: () => void this.session.endByLearner(),
     });
+    addKeyBar(this.panel, this.terminals);
   }
 
-  /** Opens the panel and the lesson's terminals, starting a lab if there is none. */
-  async open(): Promise<void> {
+  /**
+   * Opens the panel and the lesson's terminals, starting a lab if there is none. `focus`: the
+   * learner asked for the lab (launcher, skip link), so the keyboard goes into it, then to its
+   * terminal once that exists (unless the learner has moved on meanwhile).
+   */
+  async open(focus = false): Promise<void> {
     this.panel.show(true);
     savePanelOpen(true);
     if (this.page.launcher) this.page.launcher.hidden = true;
+    if (focus) this.panel.takeFocus();
     if (this.session.isEnded) return;
     try {
       await this.session.ensure();
@@ -75,6 +82,7 @@ class LabApp extends Disposable {
       return; // the overlay says why
     }
     this.openTerminals();
+    if (focus && document.activeElement === this.panel.root) this.terminals.selectedView?.focus();
   }
 
   hide(): void {

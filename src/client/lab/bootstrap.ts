@@ -22,7 +22,9 @@ function setUp(config: HTMLElement): void {
 
   // Out of the lesson column, whose stacking context would put the sidebars on top of it.
   if (page.launcher) document.body.append(page.launcher);
-  page.launcher?.addEventListener('click', () => void app().then((a) => a.open()));
+  const openAndFocus = () => void app().then((a) => a.open(true));
+  page.launcher?.addEventListener('click', openAndFocus);
+  addSkipLink(openAndFocus);
   for (const figure of document.querySelectorAll<HTMLElement>('.sl-markdown-content figure.is-terminal')) addRunButton(figure, terminals, (r) => void app().then((a) => a.run(r)));
   for (const holder of document.querySelectorAll<HTMLElement>('[data-lab-file]')) addEditButton(holder, (path) => void app().then((a) => a.edit(path)));
   if (panelWasOpen() && currentTicket()) void app().then((a) => a.open());
@@ -36,6 +38,21 @@ function setUp(config: HTMLElement): void {
     for (const kbd of search.querySelectorAll('kbd')) kbd.before(' ');
     search.setAttribute('aria-label', `Search ${keys.join(' ')}`);
   }
+}
+
+/**
+ * "Skip to the lab", next to Starlight's "Skip to content": the second Tab stop of the page, where
+ * reaching the launcher took over a hundred presses on a long lesson. Hidden until focused.
+ */
+function addSkipLink(openLab: () => void): void {
+  const skip = document.createElement('button');
+  skip.type = 'button';
+  skip.className = 'lab-skip-link';
+  skip.textContent = 'Skip to the lab';
+  skip.addEventListener('click', openLab);
+  const starlights = document.querySelector('.sl-skip-link');
+  if (starlights) starlights.after(skip);
+  else document.body.prepend(skip);
 }
 
 /** A table wider than the lesson column (narrower with the lab open) scrolls: it must take focus. */

@@ -23,7 +23,9 @@ export function button(label: string, onClick: () => void, props: Partial<HTMLBu
 
 export { el };
 
-const NARROW = '(max-width: 60rem)';
+// Below this width the lesson (30rem of text), the site's sidebar and a 20rem panel do not fit
+// side by side: the panel docks at the bottom (lab.css uses the same width).
+const NARROW = '(max-width: 72rem)';
 
 export class Panel extends Disposable {
   readonly root: HTMLElement;
@@ -39,6 +41,8 @@ export class Panel extends Disposable {
   private readonly prefs: Prefs;
   private readonly savePrefs: () => void;
   private readonly handle: HTMLElement;
+  /** Where the keyboard was in the lesson before it came into the panel (Shift+F6 goes back). */
+  private lastOnPage: HTMLElement | null = null;
 
   constructor(prefs: Prefs, savePrefs: () => void) {
     super();
@@ -53,6 +57,7 @@ export class Panel extends Disposable {
     this.timeLeft = el('span', { className: 'lab-time' });
     this.tabs = el('div', { className: 'lab-tabs', role: 'tablist' });
     this.tabs.setAttribute('aria-label', 'Terminals');
+    const keysHint = el('p', { className: 'lab-keys-hint' }, el('kbd', {}, 'F6'), ': leave the terminal');
     this.tools = el('div', { className: 'lab-tools' });
     this.notice = el('div', { className: 'lab-notice', role: 'alert', hidden: true });
     this.editorSlot = el('div', { className: 'lab-editor-slot', hidden: true });
@@ -64,12 +69,13 @@ export class Panel extends Disposable {
       { className: 'lab-panel', id: 'lab-panel', hidden: true },
       handle,
       el('header', { className: 'lab-bar' }, el('strong', { className: 'lab-title' }, 'Lab'), this.status, this.timeLeft, this.tools),
-      this.tabs,
+      el('div', { className: 'lab-tabs-row' }, this.tabs, keysHint),
       this.notice,
       this.body,
       this.overlay,
     );
     this.root.setAttribute('aria-label', 'Live lab');
+    this.root.tabIndex = -1; // focus lands on the panel itself while its terminals start
     this.root.dataset.layout = prefs.layout;
     document.body.append(this.root);
     this.register(
@@ -81,6 +87,26 @@ export class Panel extends Disposable {
     this.makeResizable(handle);
     this.applySize();
     this.register(listen(matchMedia(NARROW), 'change', () => this.applySize()));
+    this.register(
+      listen<FocusEvent>(document, 'focusin', (event) => {
+        if (event.target instanceof HTMLElement && !this.root.contains(event.target)) this.lastOnPage = event.target;
+      }),
+    );
+  }
+
+  /** Back to where the learner was in the lesson (or the lesson's start). */
+  returnToPage(): void {
+    const last = this.lastOnPage;
+    if (last?.isConnected && last.checkVisibility()) return last.focus();
+    const main = document.querySelector<HTMLElement>('main');
+    if (!main) return;
+    main.tabIndex = -1; // focusable by script only: reading starts there
+    main.focus();
+  }
+
+  /** Moves the keyboard into the panel (when the learner opened it, not when a page restores it). */
+  takeFocus(): void {
+    if (!this.root.contains(document.activeElement)) this.root.focus();
   }
 
   get narrow(): boolean {

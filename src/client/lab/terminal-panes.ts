@@ -35,12 +35,14 @@ export class TerminalPanes extends Disposable {
     this.session = session;
     this.register(toDisposable(() => this.clear()));
     this.register(onModeChange((mode) => this.forEach((view) => view.setMode(mode))));
-    // Leaving the terminal with the keyboard: xterm keeps Tab for the shell, so F6 jumps to the tabs.
+    // Leaving the terminal with the keyboard (the terminal lets F6 through, terminal-view.ts): F6
+    // goes to the terminal's tab, in the panel; Shift+F6 back to where the learner was in the lesson.
     this.register(
       listen<KeyboardEvent>(panel.root, 'keydown', (event) => {
         if (event.key !== 'F6') return;
         event.preventDefault();
-        this.panes.get(this.selected ?? '')?.tab.focus();
+        if (event.shiftKey) panel.returnToPage();
+        else this.panes.get(this.selected ?? '')?.tab.focus();
       }),
     );
   }
@@ -55,6 +57,11 @@ export class TerminalPanes extends Disposable {
 
   view(name: string): TerminalView | undefined {
     return this.panes.get(name)?.view;
+  }
+
+  /** The terminal shown (with tabs) or last focused (split): where the key bar's keys go. */
+  get selectedView(): TerminalView | undefined {
+    return this.view(this.selected ?? '');
   }
 
   forEach(action: (view: TerminalView) => void): void {
@@ -88,6 +95,8 @@ export class TerminalPanes extends Disposable {
       section.remove();
       tab.remove();
     };
+    // In split layout, the terminal the learner clicked or tabbed into becomes the selected one.
+    section.addEventListener('focusin', () => this.selected !== name && this.select(name));
     this.panes.set(name, { view, section, tab, state, dispose });
     this.panel.tabs.append(tab);
     this.panel.terminals.append(section);

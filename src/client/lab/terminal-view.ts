@@ -12,6 +12,7 @@ import { TerminalLink, type LinkHandlers, type LinkState } from './terminal-link
 import { Disposable, toDisposable } from './disposable.ts';
 import { trackLive } from './live-objects.ts';
 import { currentMode, TERMINAL_THEMES, type Mode } from './theme.ts';
+import { loadWebglRenderer } from './webgl-renderer.ts';
 
 const encoder = new TextEncoder();
 
@@ -66,6 +67,7 @@ export class TerminalView extends Disposable {
     this.name = options.name;
     this.element = document.createElement('div');
     this.element.className = 'lab-term';
+    this.element.dataset.renderer = 'dom';
     this.register(toDisposable(() => this.element.remove()));
     // Whoever still waits for this shell (a Run) hears that it will not come, and lets go of us.
     this.register(toDisposable(() => this.shellStart.reject('The terminal was closed.')));
@@ -107,9 +109,11 @@ export class TerminalView extends Disposable {
         this.link.send(encoder.encode(text));
       }),
     );
-    // With text selected, Ctrl-C copies it (the browser's copy, which xterm fills with the
-    // selection) instead of interrupting the program; with nothing selected it is ^C as ever.
-    this.term.attachCustomKeyEventHandler((event) => !(event.type === 'keydown' && event.ctrlKey && !event.shiftKey && event.key === 'c' && this.term.hasSelection()));
+    // Keys xterm must leave to the page: F6 (any modifiers) is the way out of the terminal, since
+    // Tab belongs to the shell (WCAG 2.1.2); xterm would send it to the shell as `~`. And with text
+    // selected, Ctrl-C copies it (the browser's copy, which xterm fills with the selection)
+    // instead of interrupting the program; with nothing selected it is ^C as ever.
+    this.term.attachCustomKeyEventHandler((event) => !(event.key === 'F6' || (event.type === 'keydown' && event.ctrlKey && !event.shiftKey && event.key === 'c' && this.term.hasSelection())));
     this.register(this.term.onBinary((bytes) => this.link.send(Uint8Array.from(bytes, (c) => c.charCodeAt(0)))));
     this.register(this.term.onResize(({ cols, rows }) => this.link.resize(cols, rows)));
     const resizeObserver = new ResizeObserver(() => this.fitNow());
@@ -147,22 +151,22 @@ export class TerminalView extends Disposable {
   mount(parent: HTMLElement): void {
     parent.append(this.element);
     this.term.open(this.element);
-    this.term.textarea?.setAttribute('aria-label', `Terminal ${this.name}: type commands here`);
+    this.term.textarea?.setAttribute('aria-label', `Terminal ${this.name}: type commands here; F6 leaves the terminal`);
     void this.loadWebgl();
     this.fitNow();
     this.link.resize(this.term.cols, this.term.rows);
     this.link.connect();
   }
 
-  /** The WebGL renderer is much faster for floods; it is optional (no GPU, lost contexts). */
+  /** The WebGL renderer, faster for floods, when the browser has it and it shows text. */
   private async loadWebgl(): Promise<void> {
     try {
-      const probe = document.createElement('canvas').getContext('webgl2');
-      if (!probe) return;
-      const { WebglAddon } = await import('@xterm/addon-webgl');
-      if (this.disposed) return;
-      const webgl = this.loadAddon(new WebglAddon());
-      this.register(webgl.onContextLoss(() => webgl.dispose()));
+      const renderer = await loadWebglRenderer(this.term, (kind, why) => {
+        this.element.dataset.renderer = kind;
+        if (why) console.info(`Terminal ${this.name}: ${why}; using the DOM renderer.`);
+      });
+      if (renderer && this.disposed) renderer.dispose();
+      else if (renderer) this.register(renderer);
     } catch {
       // keep the DOM renderer
     }
@@ -192,6 +196,16 @@ export class TerminalView extends Disposable {
 
   focus(): void {
     this.term.focus();
+  }
+
+  /** Sends `text` as if typed at the keyboard (the key bar's Ctrl-C, arrows…). */
+  press(text: string): void {
+    this.term.input(text, true);
+  }
+
+  /** The arrow keys' bytes: programs that asked for application cursor keys (less, vim) get SS3. */
+  get arrowPrefix(): string {
+    return this.term.modes.applicationCursorKeysMode ? '\x1bO' : '\x1b[';
   }
 
   /** The screen and scrollback as text, one line per row (what tests read). */
