@@ -1,11 +1,17 @@
 /**
  * Checker of tcp-idle-timeout: a TCP echo server on 127.0.0.1:{port} that closes a connection
- * from which no byte has arrived for 2 s (1.5 to 2.5 s counts), while it keeps serving the others.
+ * from which no byte has arrived for 2 s (1.5 to 3 s counts), while it keeps serving the others.
  */
 import { connectTcp, fail, runChecker, sleep, show, type Conn, type Context } from '../_lib/checker.ts';
 
 const IDLE_MS = 2000;
-const SLACK_MS = 500;
+/**
+ * What counts as "2 s": from 0.5 s early to 1 s late. Late gets more because the checker measures
+ * from its own side, and on a busy machine both processes wake up late; a server that times clients
+ * out one after another is still seconds late.
+ */
+const EARLY_MS = IDLE_MS - 500;
+const LATE_MS = IDLE_MS + 1000;
 
 const PER_CONNECTION_HINT = 'Each connection needs its own idle timer, restarted by its own bytes: a single poll() timeout for the whole server never expires while any client is talking. Keep, per client, the time its last byte arrived (C: SO_RCVTIMEO on each socket, or a deadline per client in the poll loop; Go: SetReadDeadline before each Read; Node: socket.setTimeout).';
 const BLOCKING_HINT = 'A silent client must not hold up the others: serve each client on its own (a thread per client or poll() in C, a goroutine in Go). A server that waits in one client\'s recv() until that client times out keeps everyone else waiting.';
@@ -28,10 +34,10 @@ function seconds(ms: number): string {
 
 /** Fails unless `closed` (ms after the last byte or connect) is within 2 s +- 0.5. */
 function expectIdleClose(sent: string, closed: number | null, neverHint: string): { sent: string; expected: string; got: string } {
-  const expected = `the server closes the connection ${seconds(IDLE_MS - SLACK_MS)} to ${seconds(IDLE_MS + SLACK_MS)} after the last byte`;
-  if (closed === null) fail(sent, expected, `the connection was still open ${seconds(IDLE_MS + SLACK_MS)} after the last byte`, neverHint);
-  if (closed < IDLE_MS - SLACK_MS) fail(sent, expected, `closed after ${seconds(closed)}`, 'Too early: wait 2 s of silence (2000 ms; check the unit: SO_RCVTIMEO takes a struct timeval, poll() milliseconds, Go a time.Duration).');
-  if (closed > IDLE_MS + SLACK_MS) fail(sent, expected, `closed after ${seconds(closed)}`, 'Too late: close after 2 s of silence, not later.');
+  const expected = `the server closes the connection ${seconds(EARLY_MS)} to ${seconds(LATE_MS)} after the last byte`;
+  if (closed === null) fail(sent, expected, `the connection was still open ${seconds(LATE_MS)} after the last byte`, neverHint);
+  if (closed < EARLY_MS) fail(sent, expected, `closed after ${seconds(closed)}`, 'Too early: wait 2 s of silence (2000 ms; check the unit: SO_RCVTIMEO takes a struct timeval, poll() milliseconds, Go a time.Duration).');
+  if (closed > LATE_MS) fail(sent, expected, `closed after ${seconds(closed)}`, 'Too late: close after 2 s of silence, not later.');
   return { sent, expected, got: `closed after ${seconds(closed)}` };
 }
 
@@ -62,7 +68,7 @@ await runChecker({
       run: async (t) => {
         await t.server();
         const { c, at } = await connect(t);
-        return expectIdleClose('connected and sent nothing', await closedAfter(c, at, IDLE_MS + SLACK_MS + 100), 'The server never closed a silent client. Node: setTimeout() only emits "timeout", it closes nothing: call socket.destroy() there. C: a recv() with no timeout waits forever; set SO_RCVTIMEO (a struct timeval) or use poll() with a deadline. Go: SetReadDeadline, and close when Read returns a timeout error. SO_KEEPALIVE is no idle timeout: a silent but healthy peer answers its probes.');
+        return expectIdleClose('connected and sent nothing', await closedAfter(c, at, LATE_MS + 100), 'The server never closed a silent client. Node: setTimeout() only emits "timeout", it closes nothing: call socket.destroy() there. C: a recv() with no timeout waits forever; set SO_RCVTIMEO (a struct timeval) or use poll() with a deadline. Go: SetReadDeadline, and close when Read returns a timeout error. SO_KEEPALIVE is no idle timeout: a silent but healthy peer answers its probes.');
       },
     },
     {
@@ -82,7 +88,7 @@ await runChecker({
         const last = Date.now();
         const echoed = await c.read(bytes.length, 1000).catch(() => c.pending);
         if (echoed.toString() !== bytes) fail(sent, `${show(bytes)} echoed`, show(echoed), 'Echo every byte as soon as it arrives: do not wait for a whole line.');
-        return expectIdleClose(sent, await closedAfter(c, last, IDLE_MS + SLACK_MS + 100), 'After the last byte the connection must still close 2 s later.');
+        return expectIdleClose(sent, await closedAfter(c, last, LATE_MS + 100), 'After the last byte the connection must still close 2 s later.');
       },
     },
     {
@@ -95,7 +101,7 @@ await runChecker({
         const active = await connect(t);
         const sent = 'a silent client, and a second one sending a line every 300 ms for 3 s';
         let silentClosed: number | null = null;
-        void silent.c.closesWithin(IDLE_MS + SLACK_MS + 1000).then((closed) => {
+        void silent.c.closesWithin(LATE_MS + 1000).then((closed) => {
           if (closed) silentClosed = Date.now() - silent.at;
         });
         for (let i = 0; Date.now() - active.at < 3000; i++) {
@@ -115,13 +121,13 @@ await runChecker({
       run: async (t) => {
         await t.server();
         const clients = await Promise.all(Array.from({ length: 6 }, () => connect(t)));
-        const closed = await Promise.all(clients.map(({ c, at }) => closedAfter(c, at, IDLE_MS + SLACK_MS + 100)));
+        const closed = await Promise.all(clients.map(({ c, at }) => closedAfter(c, at, LATE_MS + 100)));
         const sent = '6 clients connected at once, all silent';
-        const late = closed.filter((ms) => ms === null || ms > IDLE_MS + SLACK_MS).length;
-        if (late > 0) fail(sent, 'each closed about 2 s after it connected', `${late} of 6 were still open after ${seconds(IDLE_MS + SLACK_MS)}`, BLOCKING_HINT);
+        const late = closed.filter((ms) => ms === null || ms > LATE_MS).length;
+        if (late > 0) fail(sent, 'each closed about 2 s after it connected', `${late} of 6 were still open after ${seconds(LATE_MS)}`, BLOCKING_HINT);
         const worst = Math.max(...(closed as number[]));
         const best = Math.min(...(closed as number[]));
-        return expectIdleClose(sent, best < IDLE_MS - SLACK_MS ? best : worst, PER_CONNECTION_HINT);
+        return expectIdleClose(sent, best < EARLY_MS ? best : worst, PER_CONNECTION_HINT);
       },
     },
   ],
