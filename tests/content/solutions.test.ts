@@ -171,15 +171,6 @@ async function probeDgramClient(def: ExerciseDef, lang: Lang, work: string): Pro
   }
 }
 
-/**
- * Solutions not yet brought to the contract, reported as "todo" (run, failures shown, the suite
- * still green) until they are: their exercises are being reworked on another branch. Remove an
- * entry once its solutions pass.
- */
-const PENDING: Record<string, string> = Object.fromEntries(
-  ['tcp-echo', 'tcp-frames', 'udp-upper', 'udp-truncation', 'uds-abstract'].map((id) => [id, 'this solution does not stop cleanly on SIGTERM/SIGINT yet (issue 15)']),
-);
-
 for (const id of exerciseIds()) {
   const def = loadExercise(id);
   const topic = readStatement(EXERCISES_DIR, id).topic;
@@ -187,7 +178,7 @@ for (const id of exerciseIds()) {
     for (const lang of def.languages) {
       const run = def.manifest.languages[lang]!.run;
       const isClient = /\bclient\b/.test(run);
-      it(`${lang}: ${isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract'}`, { todo: PENDING[id] }, async () => {
+      it(`${lang}: ${isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract'}`, async () => {
         const work = await build(def, lang);
         if (isClient) assert.equal(topic, 'uds-dgram', `${id}: only Unix datagram clients have probes; add some for a ${topic} client`);
         if (isClient) await probeDgramClient(def, lang, work);
