@@ -7,6 +7,9 @@
  * - A server on a socket file also: starts over a stale socket file (nobody listening), refuses
  *   to start while another copy serves the path (exit 1, and the first keeps its file), leaves a
  *   file that is not a socket alone (exit 1), and removes its socket file when it stops.
+ * - A stream server out of descriptors (accept() fails with EMFILE while clients hold them) neither
+ *   exits nor spins, and C and Go log each wait before they retry: 5 ms, doubling up to 1 s, reset
+ *   by a success (Node's libuv retries by itself and says nothing).
  * - A Unix datagram client binds under a private directory (closed to others, not /tmp itself), and
  *   removes its file and that directory at the end of its input and on SIGTERM.
  *
@@ -16,9 +19,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
+import { connect, type NetConnectOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { ROOT, programEnv } from '../support/examples.ts';
 import { freePort, killAll, run, start, waitForExit, type Running } from '../support/processes.ts';
@@ -77,6 +81,16 @@ function canConnect(path: string): Promise<boolean> {
   });
 }
 
+/** The server's command line, with a fresh port, `<dir>/server.sock` or a fresh abstract name; and where clients connect. */
+async function placeholders(run: string, dir: string): Promise<{ command: string; target: NetConnectOpts }> {
+  const socket = join(dir, 'server.sock');
+  const port = await freePort();
+  const name = `sl-solution-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const command = run.replaceAll('{socket}', socket).replaceAll('{port}', String(port)).replaceAll('{name}', name);
+  const target = run.includes('{socket}') ? { path: socket } : run.includes('{name}') ? { path: `\0${name}` } : { host: '127.0.0.1', port };
+  return { command, target };
+}
+
 async function stops(program: Running, signal: NodeJS.Signals, what: string): Promise<void> {
   program.child.kill(signal);
   const code = await waitForExit(program, `${what} after ${signal}`, 5000);
@@ -88,11 +102,7 @@ async function probeServer(def: ExerciseDef, lang: Lang, work: string, topic: st
   const run = def.manifest.languages[lang]!.run;
   const what = `${def.id}/${lang}`;
   const socketFile = run.includes('{socket}');
-  const fill = async (dir: string) =>
-    run
-      .replaceAll('{socket}', join(dir, 'server.sock'))
-      .replaceAll('{port}', String(await freePort()))
-      .replaceAll('{name}', `sl-solution-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const fill = async (dir: string) => (await placeholders(run, dir)).command;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const dir = tempDir('sl-');
     const path = join(dir, 'server.sock');
@@ -124,6 +134,42 @@ async function probeServer(def: ExerciseDef, lang: Lang, work: string, topic: st
     assert.equal(code, 1, `${what} should exit 1 when its path is a regular file`);
     assert.equal(readFileSync(path, 'utf8'), 'precious\n', `${what} touched a regular file at its path`);
   }
+}
+
+/** Enough for every runtime to start (Node opens about 24 descriptors), and few enough to run out. */
+const FD_LIMIT = 40;
+const HOLD_MS = 1500;
+/** More log lines than this per second while starved means the server retries without waiting. */
+const MAX_LINES_PER_SECOND = 200;
+
+/** The waits a server logged before retrying accept(), in ms: C's "retrying in 5 ms", Go's "retrying in 5ms" or "1s". */
+function loggedWaits(stderr: string): number[] {
+  return [...stderr.matchAll(/retrying in (\d+) ?(ms|s)\b/g)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+}
+
+/** Starts the server with FD_LIMIT descriptors and holds more connections than that open. */
+async function probeAcceptErrors(def: ExerciseDef, lang: Lang, work: string): Promise<void> {
+  const what = `${def.id}/${lang}`;
+  const { command, target } = await placeholders(def.manifest.languages[lang]!.run, tempDir('sl-'));
+  const server = launch(`sh -c 'ulimit -n ${FD_LIMIT} && exec ${command}'`, work);
+  await server.waitFor('listening on');
+  const clients = Array.from({ length: FD_LIMIT + 20 }, () => connect(target).on('error', () => {})); // the server may drop some
+  const linesBefore = (server.stdout() + server.stderr()).split('\n').length;
+  await sleep(HOLD_MS);
+  const linesPerSecond = (((server.stdout() + server.stderr()).split('\n').length - linesBefore) * 1000) / HOLD_MS;
+  const heldOpen = clients.filter((c) => !c.connecting && !c.destroyed && !c.readableEnded).length;
+  for (const client of clients) client.destroy();
+  const output = `stdout:\n${server.stdout().slice(-2000)}\nstderr:\n${server.stderr().slice(-2000)}`;
+  assert.equal(server.child.exitCode, null, `${what} should survive running out of descriptors, but exited; ${output}`);
+  assert.ok(linesPerSecond < MAX_LINES_PER_SECOND, `${what} printed ${linesPerSecond} lines a second while out of descriptors: it retries without waiting; ${output}`);
+  const waits = loggedWaits(server.stderr());
+  // Clients still connected beyond the limit are waiting in the listen queue: accept() was failing.
+  if (lang !== 'ts' && heldOpen >= FD_LIMIT) assert.ok(waits.length > 0, `${what} held ${heldOpen} connections with ${FD_LIMIT} descriptors but never logged "accept failed: ...; retrying in ..."; ${output}`);
+  waits.forEach((wait, i) => {
+    const expected = i === 0 ? [5] : [5, Math.min(2 * waits[i - 1]!, 1000)]; // 5 again after a success
+    assert.ok(expected.includes(wait), `${what} waited ${waits.join(', ')} ms between failed accepts: wait 5 ms first and double each time up to 1 s (the examples' rule); ${output}`);
+  });
+  await stops(server, 'SIGTERM', `${what}, after running out of descriptors,`);
 }
 
 interface DgramSocket {
@@ -171,14 +217,8 @@ async function probeDgramClient(def: ExerciseDef, lang: Lang, work: string): Pro
   }
 }
 
-/**
- * Solutions not yet brought to the contract, reported as "todo" (run, failures shown, the suite
- * still green) until they are: their exercises are being reworked on another branch. Remove an
- * entry once its solutions pass.
- */
-const PENDING: Record<string, string> = Object.fromEntries(
-  ['tcp-echo', 'tcp-frames', 'udp-upper', 'udp-truncation', 'uds-abstract'].map((id) => [id, 'this solution does not stop cleanly on SIGTERM/SIGINT yet (issue 15)']),
-);
+/** Topics whose servers accept() connections. */
+const STREAM_TOPICS = new Set(['tcp', 'uds-stream', 'http-uds']);
 
 for (const id of exerciseIds()) {
   const def = loadExercise(id);
@@ -187,11 +227,12 @@ for (const id of exerciseIds()) {
     for (const lang of def.languages) {
       const run = def.manifest.languages[lang]!.run;
       const isClient = /\bclient\b/.test(run);
-      it(`${lang}: ${isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract'}`, { todo: PENDING[id] }, async () => {
+      it(`${lang}: ${isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract'}`, async () => {
         const work = await build(def, lang);
         if (isClient) assert.equal(topic, 'uds-dgram', `${id}: only Unix datagram clients have probes; add some for a ${topic} client`);
         if (isClient) await probeDgramClient(def, lang, work);
         else await probeServer(def, lang, work, topic);
+        if (!isClient && STREAM_TOPICS.has(topic)) await probeAcceptErrors(def, lang, work);
       });
     }
   });

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEAD_MAX 16384
@@ -108,6 +109,24 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* Whether to retry a failed accept(): a signal, or a client that gave up while it waited; out of
+ * descriptors or memory, after a pause of 5 ms doubling up to 1 s, so the loop does not spin. */
+static int retry_accept(int err, long *delay_ms) {
+    switch (err) {
+    case EINTR: case ECONNABORTED:
+        return 1;
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM: {
+        *delay_ms = *delay_ms == 0 ? 5 : *delay_ms >= 500 ? 1000 : *delay_ms * 2;
+        fprintf(stderr, "accept failed: %s; retrying in %ld ms\n", strerror(err), *delay_ms);
+        struct timespec pause = {.tv_sec = *delay_ms / 1000, .tv_nsec = *delay_ms % 1000 * 1000000};
+        nanosleep(&pause, NULL);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
 /* Block SIGINT/SIGTERM in the new thread: only the main thread's accept() must see them. */
 static int start_worker(int fd) {
     sigset_t block, old;
@@ -175,18 +194,15 @@ int main(int argc, char **argv) {
     if (listen(lfd, SOMAXCONN) < 0) { perror("listen"); unlink(argv[1]); return 1; }
     printf("listening on %s\n", argv[1]);
 
+    long delay_ms = 0;
     while (!stopping) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue; /* a signal, or a client gave up */
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                fprintf(stderr, "accept failed: %s; retrying in 100 ms\n", strerror(errno));
-                usleep(100 * 1000); /* out of descriptors or memory: back off, do not spin */
-                continue;
-            }
+            if (retry_accept(errno, &delay_ms)) continue;
             perror("accept");
             break;
         }
+        delay_ms = 0;
         /* A client that stops sending gives up its thread after 5 s instead of holding it forever. */
         struct timeval timeout = { .tv_sec = 5 };
         if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) perror("setsockopt");

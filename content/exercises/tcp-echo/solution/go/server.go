@@ -1,41 +1,69 @@
-// tcp-echo, reference solution: a TCP echo server, one goroutine per client.
+// tcp-echo, reference solution: a TCP echo server, one goroutine per client; SIGINT or SIGTERM
+// stops it cleanly.
+//
+// Build: go build -o server server.go
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
 	"time"
 )
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintf(os.Stderr, "usage: %s PORT\n", os.Args[0])
+		fmt.Fprintln(os.Stderr, "usage: server PORT")
 		os.Exit(2)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Args[1])
-	if err != nil {
-		log.Fatal(err)
+	if n, err := strconv.Atoi(os.Args[1]); err != nil || n < 0 || n > 65535 {
+		fmt.Fprintln(os.Stderr, "usage: server PORT   (port: 0-65535)")
+		os.Exit(2)
 	}
-	fmt.Println("listening on", ln.Addr())
-	var delay time.Duration
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", os.Args[1]))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
+		os.Exit(1)
+	}
+	// Handle SIGINT/SIGTERM before saying we are up: whoever reads that line may stop us at once.
+	// Closing the listener makes the blocked Accept return net.ErrClosed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		ln.Close()
+	}()
+	fmt.Printf("listening on %s\n", ln.Addr())
+
+	var delay time.Duration // after a failed Accept: 5 ms, doubling up to 1 s, as net/http does
 	for {
 		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			break
+		}
 		if err != nil {
-			// Out of descriptors, say: a shortage that passes once clients leave. Retrying at
-			// once would spin while it lasts, so wait, longer each time, as net/http does.
 			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			log.Printf("accept failed: %v; retrying in %v", err, delay)
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in %v\n", err, delay)
 			time.Sleep(delay)
 			continue
 		}
 		delay = 0
-		go func(c net.Conn) {
-			defer c.Close()
-			// io.Copy reads until EOF (the client half-closed) and writes every byte.
-			_, _ = io.Copy(c, c)
-		}(conn)
+		go serve(conn)
+	}
+	fmt.Println("shutting down")
+}
+
+// serve echoes until the client half-closes: io.Copy reads to EOF and writes every byte. A reset
+// connection ends only this client's copy.
+func serve(conn net.Conn) {
+	defer conn.Close()
+	if _, err := io.Copy(conn, conn); err != nil {
+		fmt.Fprintf(os.Stderr, "client %s: %v\n", conn.RemoteAddr(), err)
 	}
 }

@@ -4,13 +4,13 @@ import { createServer } from 'node:net';
 
 const MAX_FRAME = 65536;
 const port = Number(process.argv[2]);
-if (!Number.isInteger(port)) {
+if (process.argv.length !== 3 || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('usage: node server.ts PORT');
   process.exit(2);
 }
 const server = createServer((socket) => {
   let pending = Buffer.alloc(0);
-  socket.on('error', () => socket.destroy());
+  socket.on('error', (err) => console.error(`client: ${err.message}`));
   socket.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk]);
     // A chunk can hold part of a frame, or several: answer every whole frame, keep the rest.
@@ -33,4 +33,15 @@ const server = createServer((socket) => {
     }
   });
 });
+server.on('error', (err) => {
+  console.error(`listen failed: ${err.message}`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => console.log(`listening on 127.0.0.1:${port}`));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    server.close();
+    console.log('shutting down');
+    process.exit(0);
+  });
+}

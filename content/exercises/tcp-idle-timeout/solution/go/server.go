@@ -33,14 +33,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
+	// Handle SIGINT/SIGTERM before saying we are up: whoever reads that line may stop us at once,
+	// and an unhandled signal kills a Go program without any cleanup.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		ln.Close()
 	}()
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	var delay time.Duration // after a failed Accept: 5 ms, doubling up to 1 s, as net/http does
 	for {

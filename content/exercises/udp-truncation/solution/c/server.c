@@ -1,9 +1,14 @@
 /*
  * udp-truncation, reference solution: receives into a 1500-byte buffer and tells the sender how
- * many bytes it kept, and whether the datagram was cut (MSG_TRUNC in recvmsg's flags).
+ * many bytes it kept, and whether the datagram was cut (MSG_TRUNC in recvmsg's flags). SIGINT or
+ * SIGTERM stops it cleanly.
+ *
+ * Build: gcc -std=gnu17 -Wall -Wextra -Werror -O2 -o server server.c
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,27 +16,58 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static volatile sig_atomic_t stop; /* set by the signal handler, read by the receive loop */
+
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static void die(const char *what) {
+    fprintf(stderr, "%s failed: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static int parse_port(const char *s, long *port) {
+    char *end;
+    errno = 0;
+    *port = strtol(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && *port >= 0 && *port <= 65535;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    long port;
+    if (argc != 2 || !parse_port(argv[1], &port)) {
+        fprintf(stderr, "usage: server PORT\n");
         return 2;
     }
+    /* No SA_RESTART: a blocked recvmsg() must fail with EINTR so the loop can see `stop`. */
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) die("sigaction");
+
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) { perror("socket"); return 1; }
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])) };
+    if (fd < 0) die("socket");
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("bind"); return 1; }
-    printf("listening on udp 127.0.0.1:%s\n", argv[1]);
-    fflush(stdout);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
+    printf("listening on 127.0.0.1:%ld\n", port);
+
     char buf[1500];
-    for (;;) {
+    while (!stop) {
         struct sockaddr_in peer;
-        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-        struct msghdr msg = { .msg_name = &peer, .msg_namelen = sizeof peer, .msg_iov = &iov, .msg_iovlen = 1 };
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
+        struct msghdr msg = {.msg_name = &peer, .msg_namelen = sizeof peer, .msg_iov = &iov, .msg_iovlen = 1};
         ssize_t n = recvmsg(fd, &msg, 0);
-        if (n < 0) { perror("recvmsg"); continue; }
+        if (n < 0) {
+            if (errno == EINTR) continue; /* a signal: the loop condition decides */
+            die("recvmsg");
+        }
         char reply[64];
         int len = snprintf(reply, sizeof reply, "%zd bytes%s", n, (msg.msg_flags & MSG_TRUNC) ? ", truncated" : "");
-        if (sendto(fd, reply, (size_t)len, 0, (struct sockaddr *)&peer, msg.msg_namelen) < 0) perror("sendto");
+        /* A failed send is that client's problem, not a reason to stop serving the others. */
+        if (sendto(fd, reply, (size_t)len, 0, (struct sockaddr *)&peer, msg.msg_namelen) < 0)
+            fprintf(stderr, "sendto failed: %s\n", strerror(errno));
     }
+    close(fd);
+    printf("shutting down\n");
+    return 0;
 }

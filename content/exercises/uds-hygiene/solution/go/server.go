@@ -43,6 +43,7 @@ func main() {
 		ln.Close() // a UnixListener removes the file it created when it closes
 	}()
 	fmt.Println("listening on", path)
+	var delay time.Duration // after a failed Accept: 5 ms, doubling up to 1 s, as net/http does
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
@@ -50,10 +51,12 @@ func main() {
 		}
 		if err != nil {
 			// Out of descriptors, for instance: back off instead of spinning on the same error.
-			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in 100 ms\n", err)
-			time.Sleep(100 * time.Millisecond)
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			fmt.Fprintf(os.Stderr, "accept failed: %v; retrying in %v\n", err, delay)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
 		go func(c net.Conn) {
 			defer c.Close()
 			_, _ = io.Copy(c, c)

@@ -46,14 +46,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "chmod failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", path)
-
+	// Handle SIGINT/SIGTERM before saying we are up: whoever reads that line may stop us at once,
+	// and an unhandled signal kills a Go program without any cleanup.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		ln.Close() // also unlinks the socket file
 	}()
+	fmt.Printf("listening on %s\n", path)
 
 	var (
 		wg    sync.WaitGroup
