@@ -158,6 +158,12 @@ for (const example of allExamples()) {
       if (example.manifest.exchange.concurrent) {
         it('serves two clients at once', () => twoClientsAtOnce(example));
       }
+      // "listening on" means ready, signals included: Go printed it before signal.NotifyContext, so
+      // a SIGTERM right after the line killed the server (Go's default) with its socket file left.
+      it('stops cleanly on a SIGTERM sent the moment it says it is listening', async () => {
+        const values = await placeholders(example.topic);
+        await stopServer(await startServer(example, values), values, example.topic !== 'tcp' && example.topic !== 'udp');
+      });
     }
     for (const program of example.manifest.programs.filter((p) => p.expect)) {
       it(`${program.name} prints what the manifest expects`, async () => {

@@ -69,7 +69,6 @@ func main() {
 		os.Exit(1)
 	}
 	srv := &http.Server{Handler: logRequests(mux), ReadHeaderTimeout: 5 * time.Second}
-	fmt.Printf("listening on %s\n", path)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -79,6 +78,8 @@ func main() {
 		defer cancel()
 		srv.Shutdown(shutdownCtx) // stops accepting, waits for requests in flight, closes ln
 	}()
+	// Ready only now: a signal that comes after this line finds its handler in place.
+	fmt.Printf("listening on %s\n", path)
 
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(os.Stderr, "serve failed: %v\n", err)

@@ -45,7 +45,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
 
 	// On SIGINT/SIGTERM close the listener: the blocked Accept returns net.ErrClosed.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -54,6 +53,8 @@ func main() {
 		<-ctx.Done()
 		ln.Close()
 	}()
+	// Ready only now: a signal that comes after this line finds its handler in place.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	var wg sync.WaitGroup
 	conns := make(map[net.Conn]struct{})

@@ -39,7 +39,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bind failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", conn.LocalAddr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -47,6 +46,8 @@ func main() {
 		<-ctx.Done()
 		conn.Close() // makes the blocked ReadFromUDP return net.ErrClosed
 	}()
+	// Ready only now: a signal that comes after this line finds its handler in place.
+	fmt.Printf("listening on %s\n", conn.LocalAddr())
 
 	// 65535 bytes hold the largest possible UDP datagram, so nothing is ever cut off here.
 	buf := make([]byte, 65535)

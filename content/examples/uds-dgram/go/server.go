@@ -47,7 +47,6 @@ func main() {
 	}
 	// Unlike a stream listener, a datagram socket does not remove its file on Close: we do it.
 	defer os.Remove(path)
-	fmt.Printf("listening on %s\n", path)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -55,6 +54,8 @@ func main() {
 		<-ctx.Done()
 		conn.Close()
 	}()
+	// Ready only now: a signal that comes after this line finds its handler in place.
+	fmt.Printf("listening on %s\n", path)
 
 	buf := make([]byte, 65536)
 	var delay time.Duration // how long to wait after a failed read: 5 ms, doubling up to 1 s

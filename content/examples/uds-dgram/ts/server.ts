@@ -78,8 +78,6 @@ socket.on('error', (err) => {
   console.error(`socket error: ${err.message}`);
   process.exit(1);
 });
-socket.on('listening', () => console.log(`listening on ${path}`));
-socket.bind(path);
 
 function shutdown(): void {
   socket.close();
@@ -89,3 +87,6 @@ function shutdown(): void {
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+// In place before bind(): unix-dgram says 'listening' during bind itself, and a signal may follow at once.
+socket.on('listening', () => console.log(`listening on ${path}`));
+socket.bind(path);

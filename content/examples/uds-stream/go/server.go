@@ -50,7 +50,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "listen failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening on %s\n", path)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -58,6 +57,8 @@ func main() {
 		<-ctx.Done()
 		ln.Close() // also unlinks the socket file: Go created it, so Go removes it
 	}()
+	// Ready only now: a signal that comes after this line finds its handler in place.
+	fmt.Printf("listening on %s\n", path)
 
 	var (
 		wg    sync.WaitGroup
