@@ -16,7 +16,15 @@ import { TerminalTickets } from './terminal-tickets.ts';
 /** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
 export class LabError extends ApiError {}
 
-const labEnded = () => new LabError(404, 'no-lab', 'The lab has ended; start a new one.');
+/** Why a shell could not start in a lab that is gone: the lab's own end when it was a failure. */
+const labEnded = (lab: Lab) =>
+  lab.endedBy === 'failed'
+    ? new LabError(404, 'lab-failed', 'This lab stopped unexpectedly. Start a new lab; files you changed in this one are gone.')
+    : new LabError(404, 'no-lab', 'The lab has ended; start a new one.');
+
+/** A sandbox that dies takes its shells with it, and reports its own end a moment after theirs. */
+const DEATH_NOTICE_MS = 500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Lab {
   id: string;
@@ -32,6 +40,8 @@ export interface Lab {
   idleWarned: boolean;
   timers: NodeJS.Timeout[];
   ended: boolean;
+  /** Why it ended, once it has. */
+  endedBy?: ExitReason;
 }
 
 export class LabManager {
@@ -148,7 +158,7 @@ export class LabManager {
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
     void sandbox.ended.then((why) => {
       labLog(id).warn({ why }, 'the sandbox ended by itself');
-      void this.end(lab, 'killed');
+      void this.end(lab, 'failed');
     });
     this.labs.set(id, lab);
     this.tokens.set(id, token);
@@ -184,7 +194,7 @@ export class LabManager {
    * for this call. Calls for the same new name while its shell starts share that shell.
    */
   async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<{ terminal: Terminal; created: boolean }> {
-    if (lab.ended) throw labEnded();
+    if (lab.ended) throw labEnded(lab);
     const existing = lab.terminals.get(termId);
     if (existing) return { terminal: existing, created: false };
     const starting = lab.opening.get(termId);
@@ -204,13 +214,13 @@ export class LabManager {
   }
 
   private async openTerminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
-    const shell = await lab.sandbox.openShell(size).catch((err: unknown) => {
-      throw lab.ended ? labEnded() : err;
+    const shell = await lab.sandbox.openShell(size).catch(async (err: unknown) => {
+      throw await this.shellStartFailure(lab, err);
     });
     if (lab.ended) {
       // The lab ended while the shell started: end() has already ended every terminal it knew.
       shell.kill();
-      throw labEnded();
+      throw labEnded(lab);
     }
     const terminal = new Terminal(termId, shell, {
       ringBytes: this.config.RING_BUFFER_KB * 1024,
@@ -220,7 +230,7 @@ export class LabManager {
       inputLowWater: 16 * 1024,
       coalesceMs: 4,
       graceMs: this.config.LAB_GRACE_SECONDS * 1000,
-      explainKill: () => lab.sandbox.limitHit(),
+      explainKill: () => this.explainKill(lab),
       onActivity: () => this.touch(lab),
       // An ended terminal is let go (its output buffer with it); its name opens a new shell.
       onExit: () => lab.terminals.delete(termId),
@@ -231,6 +241,33 @@ export class LabManager {
   }
 
   /**
+   * What the learner is told when a shell would not start: the engine's own words go to the log
+   * only. A sandbox that no longer answers at all (its container removed from outside while the
+   * engine did not say so) ends the lab as `failed`, so a reload starts a new one.
+   */
+  private async shellStartFailure(lab: Lab, err: unknown): Promise<LabError> {
+    if (lab.ended) return labEnded(lab);
+    labLog(lab.id).error({ err }, 'a shell could not start');
+    const answers = lab.sandbox.exec(['/bin/true'], { timeoutMs: 5000, maxOutputBytes: 1024 }).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([answers, lab.sandbox.ended.then(() => false)])) {
+      return new LabError(503, 'sandbox', 'The lab did not answer. Press Try again; if it fails again, end the lab and start a new one.');
+    }
+    await this.end(lab, 'failed');
+    return labEnded(lab);
+  }
+
+  /** Why a shell was killed when nobody here ordered it: its sandbox died (`failed`), or a limit. */
+  private async explainKill(lab: Lab): Promise<'oom' | 'limit' | 'failed' | null> {
+    const limit = lab.sandbox.limitHit();
+    limit.catch(() => {}); // its failure is the caller's to log, after the wait below
+    const died = await Promise.race([lab.sandbox.ended.then(() => true), sleep(DEATH_NOTICE_MS).then(() => false)]);
+    return died ? 'failed' : limit;
+  }
+
+  /**
    * Ends a lab: every terminal is ended with `reason` and the sandbox is removed. Resolves once
    * every terminal's EXIT has gone out, so the connections may close after it. Never rejects: it
    * runs from timers, where a rejection would have nobody to tell.
@@ -238,6 +275,7 @@ export class LabManager {
   async end(lab: Lab, reason: ExitReason): Promise<void> {
     if (lab.ended) return;
     lab.ended = true;
+    lab.endedBy = reason;
     for (const timer of lab.timers) clearTimeout(timer);
     this.labs.delete(lab.id);
     this.tokens.delete(lab.id);

@@ -79,7 +79,8 @@ async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, la
     const { lab, token } = await labs.create(clientKey(clientAddress(req, proxies)));
     json(res, 201, { labId: lab.id, token, expiresAt: new Date(lab.expiresAt).toISOString(), limits: labs.limits } satisfies LabTicket);
   } catch (err) {
-    if (driverError) sendError(res, new ApiError(503, 'no-sandbox', `Live labs are off on this server: ${driverError}`));
+    // Why is in the server's log (main.ts logs it at start): it speaks to the operator, not the learner.
+    if (driverError) sendError(res, new ApiError(503, 'no-sandbox', 'Live labs are off on this server for now; the lessons and their examples still work. Its operator can turn them on.'));
     else if (err instanceof LabError) sendError(res, err);
     else {
       log.error({ err }, 'lab start failed');
