@@ -26,9 +26,21 @@ const labEnded = (lab: Lab) =>
 const DEATH_NOTICE_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Who starts a lab, for the caps and for listing a browser's labs (GET /api/labs). */
+export interface LabClient {
+  /** Who MAX_LABS_PER_CLIENT counts: an address (client-address.ts), or a class's student ("learner:<id>"). */
+  key: string;
+  /** A class's students behind one address count one by one, but together hold at most `cap` labs. */
+  group?: { key: string; cap: number };
+  /** The hash of the browser's owner cookie (lab-owner.ts). */
+  owner: string;
+  /** The page that started the lab, e.g. /tcp/. */
+  page: string | null;
+}
+
 export interface Lab {
   id: string;
-  client: string;
+  client: LabClient;
   sandbox: Sandbox;
   /** Terminals whose shells run; one leaves when its shell exits. */
   terminals: Map<string, Terminal>;
@@ -87,6 +99,23 @@ export class LabManager {
     return this.labs.get(labId);
   }
 
+  /** Labs running or starting for a client key or a class group key. */
+  private held(key: string): number {
+    const running = [...this.labs.values()].filter((l) => l.client.key === key || l.client.group?.key === key).length;
+    return running + (this.pending.get(key) ?? 0);
+  }
+
+  /** The labs a browser started (its owner cookie's hash), oldest first. */
+  ownedBy(owner: string): Lab[] {
+    return [...this.labs.values()].filter((lab) => sameSecret(lab.client.owner, owner)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The lab if the browser with this owner cookie started it. */
+  owned(labId: string, owner: string | null): Lab | null {
+    const lab = this.labs.get(labId);
+    return lab && owner && sameSecret(lab.client.owner, owner) ? lab : null;
+  }
+
   /** True when `token` is the lab's token; compared in constant time. */
   authorize(labId: string, token: string | null): Lab | null {
     const lab = this.labs.get(labId);
@@ -96,14 +125,14 @@ export class LabManager {
   }
 
   /** Starts a lab for `client` (counted in /metrics, logged with its id). */
-  async create(client: string): Promise<{ lab: Lab; token: string }> {
+  async create(client: LabClient): Promise<{ lab: Lab; token: string }> {
     const startedAt = performance.now();
     try {
       const created = await this.start(client);
       const seconds = (performance.now() - startedAt) / 1000;
       metrics.labStarts.inc({ outcome: 'ok' });
       metrics.labStartSeconds.observe(seconds);
-      labLog(created.lab.id).info({ client, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
+      labLog(created.lab.id).info({ client: client.key, page: client.page, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
       return created;
     } catch (err) {
       metrics.labStarts.inc({ outcome: err instanceof LabError ? 'refused' : 'error' });
@@ -111,18 +140,22 @@ export class LabManager {
     }
   }
 
-  private async start(client: string): Promise<{ lab: Lab; token: string }> {
+  private async start(client: LabClient): Promise<{ lab: Lab; token: string }> {
     if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
     const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
     if (this.labs.size + inFlight >= this.config.MAX_LABS) {
       throw new LabError(503, 'capacity', `All ${this.config.MAX_LABS} lab slots are in use; try again in a few minutes.`);
     }
-    const mine = [...this.labs.values()].filter((l) => l.client === client).length + (this.pending.get(client) ?? 0);
+    const mine = this.held(client.key);
     if (mine >= this.config.MAX_LABS_PER_CLIENT) {
-      throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
+      throw new LabError(429, 'per-client', `You already have ${mine} lab${mine === 1 ? '' : 's'} open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); end one to start another.`);
+    }
+    if (client.group && this.held(client.group.key) >= client.group.cap) {
+      throw new LabError(429, 'per-class', `Your class already has ${client.group.cap} labs open, one for each student in it; end one of yours, or try again when a classmate's lab has ended.`);
     }
     const token = newToken();
-    this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
+    const counted = client.group ? [client.key, client.group.key] : [client.key];
+    for (const key of counted) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     let sandbox: Sandbox;
     const starting = this.driver.create(this.limits);
     this.starting.add(starting);
@@ -130,9 +163,11 @@ export class LabManager {
       sandbox = await starting;
     } finally {
       this.starting.delete(starting);
-      const left = (this.pending.get(client) ?? 1) - 1;
-      if (left > 0) this.pending.set(client, left);
-      else this.pending.delete(client);
+      for (const key of counted) {
+        const left = (this.pending.get(key) ?? 1) - 1;
+        if (left > 0) this.pending.set(key, left);
+        else this.pending.delete(key);
+      }
     }
     if (!this.accepting) {
       // Shutdown began while this sandbox was starting: it is not handed out.

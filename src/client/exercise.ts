@@ -11,6 +11,7 @@
 import type { CheckAnswer, LabTicket, LearnerStatus } from '../../wire/lab-api.ts';
 import { checkExercise, exerciseSolution, LabApiError, startExercise } from './lab/api.ts';
 import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
+import { formatLocalTime } from '../../wire/dates.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
@@ -131,7 +132,7 @@ export function mountExercise(root: HTMLElement): void {
   const classLine = root.querySelector<HTMLElement>('[data-class]')!;
   void learnerStatus(id).then((info) => {
     if (!info.inClass) return;
-    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${new Date(a.dueAt).toLocaleString()}`);
+    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${formatLocalTime(a.dueAt)}`);
     classLine.textContent = `You are in a class: your checks are saved for your instructor.${due.length ? ` Assigned in ${due.join('; ')}.` : ''}`;
     classLine.hidden = false;
     if (info.solutionReleased) {
