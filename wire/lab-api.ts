@@ -130,6 +130,12 @@ export const checkLineSchema = z.object({
   expected: z.string(),
   got: z.string(),
   hint: z.string(),
+  /**
+   * Set when the check was not run, or failed for a cause an earlier check already shows (the
+   * program did not build, never started): why, naming that check. It then does not pass, and
+   * pages show this in place of its sent, expected, got and hint (still filled in), which repeat it.
+   */
+  notRun: z.string().optional(),
 });
 export type CheckLine = z.infer<typeof checkLineSchema>;
 

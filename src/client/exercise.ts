@@ -72,9 +72,10 @@ function renderReport(list: HTMLElement, report: CheckAnswer): void {
     ...report.checks.map((check) => {
       const item = el('li');
       const head = el('p');
-      head.append(el('strong', check.pass ? '✓ Pass' : '✗ Fail', check.pass ? 'pass' : 'fail'), ` ${check.title}`);
+      head.append(el('strong', check.pass ? '✓ Pass' : check.notRun ? '– Not run' : '✗ Fail', check.pass ? 'pass' : 'fail'), ` ${check.title}`);
       item.append(head);
-      if (!check.pass) {
+      if (check.notRun) item.append(el('p', `Not run because ${check.notRun}`, 'not-run'));
+      else if (!check.pass) {
         const details = el('dl');
         for (const [term, value] of [
           ['Sent', check.sent],
@@ -127,6 +128,20 @@ export function mountExercise(root: HTMLElement): void {
       : `Your best so far: ${progress.passed} of ${progress.total} checks pass.`;
   }
 
+  // Run and Edit for the chosen language's starter, once "Start in the lab" has put it there; the
+  // lab's Files button opens its main file (the lab config tells the panel, bootstrap.ts).
+  const runs = [...root.querySelectorAll<HTMLElement>('[data-run-lang]')];
+  const labConfig = document.getElementById('lab-config');
+  const started = new Set<string>();
+  const showLanguage = () => {
+    for (const run of runs) run.hidden = !(run.dataset.runLang === select.value && started.has(select.value));
+    const main = started.has(select.value) ? runs.find((run) => run.dataset.runLang === select.value)?.dataset.main : undefined;
+    if (labConfig && main) labConfig.dataset.main = main;
+    else delete labConfig?.dataset.main;
+  };
+  showLanguage();
+  select.addEventListener('change', showLanguage);
+
   let unlocked = false;
   let summary = '';
   const classLine = root.querySelector<HTMLElement>('[data-class]')!;
@@ -159,12 +174,14 @@ export function mountExercise(root: HTMLElement): void {
 
   buttons.start.addEventListener('click', () =>
     busy(buttons.start, 'Putting the starter files in your lab…', async () => {
-      const started = await inLab((ticket) => startExercise(ticket, id, select.value));
-      const kept = started.files.length - started.created.length;
+      const copied = await inLab((ticket) => startExercise(ticket, id, select.value));
+      const kept = copied.files.length - copied.created.length;
       status.textContent =
-        `Your files are in ~/${started.dir}/ in the lab: ${started.files.map((f) => f.split('/').pop()).join(', ')}` +
+        `Your files are in ~/${copied.dir}/ in the lab: ${copied.files.map((f) => f.split('/').pop()).join(', ')}` +
         (kept > 0 ? ` (${kept} kept as you left them).` : '.') +
-        ` Open the lab, run "cd ~/${started.dir}" in a terminal, edit and try your program, then press "Check my work".`;
+        ' Run builds and starts it in the lab, Edit opens it; then press "Check my work".';
+      started.add(select.value);
+      showLanguage();
     }),
   );
 
