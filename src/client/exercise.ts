@@ -12,6 +12,7 @@ import type { CheckAnswer, LabTicket, LearnerStatus } from '../../wire/lab-api.t
 import { checkExercise, exerciseSolution, LabApiError, startExercise } from './lab/api.ts';
 import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
 import { formatLocalTime } from '../../wire/dates.ts';
+import { checksPass, count } from '../../wire/words.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
@@ -124,8 +125,8 @@ export function mountExercise(root: HTMLElement): void {
   const progress = loadProgress()[id];
   if (progress) {
     status.textContent = progress.solved
-      ? `You have solved this exercise (${progress.total} of ${progress.total} checks). Run a check in your current lab to unlock the solution there.`
-      : `Your best so far: ${progress.passed} of ${progress.total} checks pass.`;
+      ? `You have solved this exercise (${progress.total} of ${count(progress.total, 'check')}). Run a check in your current lab to unlock the solution there.`
+      : `Your best so far: ${checksPass(progress.passed, progress.total)}.`;
   }
 
   // Run and Edit for the chosen language's starter, once "Start in the lab" has put it there; the
@@ -191,7 +192,7 @@ export function mountExercise(root: HTMLElement): void {
       saveProgress(id, report);
       renderReport(results, report);
       const all = report.passed === report.total;
-      summary = `${report.passed} of ${report.total} checks pass.`;
+      summary = `${checksPass(report.passed, report.total)}.`;
       const saved = report.saved ? ' Saved for your class.' : '';
       status.textContent = `${summary}${saved}${all ? ' Well done: the solution is unlocked.' : ' Read the hints below, fix, save, and check again.'}`;
       unlocked = report.unlocked;
