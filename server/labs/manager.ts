@@ -142,8 +142,8 @@ export class LabManager {
 
   private async start(client: LabClient): Promise<{ lab: Lab; token: string }> {
     if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
-    const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
-    if (this.labs.size + inFlight >= this.config.MAX_LABS) {
+    // Sandboxes still starting count (`pending` counts some twice: by student and by class).
+    if (this.labs.size + this.starting.size >= this.config.MAX_LABS) {
       throw new LabError(503, 'capacity', `All ${this.config.MAX_LABS} lab slots are in use; try again in a few minutes.`);
     }
     const mine = this.held(client.key);

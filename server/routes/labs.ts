@@ -114,11 +114,15 @@ async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, la
 
 /** The optional JSON body of POST /api/labs (labStartSchema): at most 1 KiB; 400 `bad-request` for anything else. */
 async function readStartBody(req: IncomingMessage): Promise<LabStart> {
-  let text = '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Read to the end even past the limit: leaving the loop early would destroy the connection before the answer.
   for await (const chunk of req as AsyncIterable<Buffer>) {
-    text += chunk.toString('utf8');
-    if (text.length > 1024) throw new ApiError(413, 'too-large', 'The body of POST /api/labs is a small JSON object such as {"page":"/tcp/"}.');
+    size += chunk.length;
+    if (size <= 1024) chunks.push(chunk);
   }
+  if (size > 1024) throw new ApiError(413, 'too-large', 'The body of POST /api/labs is a small JSON object such as {"page":"/tcp/"}.');
+  const text = Buffer.concat(chunks).toString('utf8');
   let value: unknown = {};
   try {
     if (text.trim() !== '') value = JSON.parse(text);
