@@ -8,11 +8,16 @@
  * instructor sees every name on the class page.
  */
 import type { IncomingMessage } from 'node:http';
-import type { LabClient } from '../labs/manager.ts';
 import type { Classroom } from './classroom.ts';
 import { readCookies } from './cookies.ts';
 
-export async function labClientKey(req: IncomingMessage, addressKey: string, classroom: Classroom, perClient: number): Promise<Pick<LabClient, 'key' | 'group'>> {
+/** Who a start counts against: LabClient's `key` and `group` (server/labs/manager.ts). */
+export interface CountedClient {
+  key: string;
+  group?: { key: string; cap: number };
+}
+
+export async function labClientKey(req: IncomingMessage, addressKey: string, classroom: Classroom, perClient: number): Promise<CountedClient> {
   const cookies = readCookies(req.headers.cookie);
   const signedIn = await classroom.session(cookies.session);
   const learner = await classroom.learner({ deviceToken: cookies.learner, userId: signedIn?.user.id ?? null });

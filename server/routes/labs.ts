@@ -21,7 +21,7 @@ import { LabError, type LabManager } from '../labs/manager.ts';
 import { log } from '../log.ts';
 import type { Classroom } from '../classroom/classroom.ts';
 import { admitLabStart, type LabAccess } from '../classroom/lab-access.ts';
-import { labClientKey } from '../classroom/lab-client.ts';
+import { labClientKey, type CountedClient } from '../classroom/lab-client.ts';
 
 const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep)|\/terminals\/([^/]+)\/(ticket))?$/;
 
@@ -86,7 +86,7 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
 }
 
 async function startLab(req: IncomingMessage, res: ServerResponse, { proxies, labs, driverError, access, classroom, secureCookies, perClient }: LabRouteContext): Promise<void> {
-  let counted: Awaited<ReturnType<typeof labClientKey>>;
+  let counted: CountedClient;
   let body: LabStart;
   try {
     body = await readStartBody(req);
