@@ -52,11 +52,20 @@ describe('the classroom pages', () => {
     await teach.getByRole('button', { name: 'Create account' }).click();
     await teach.waitForURL(`${server.base}/classes/`);
 
-    // The site's theme switch said dark, the system says light: the classroom follows the site.
+    // The system says light; the site's theme switch says dark: the classroom follows the site.
     assert.equal(await background(teach), 'rgb(255, 255, 255)', 'light by default on a light system');
-    await teach.evaluate(() => localStorage.setItem('starlight-theme', 'dark'));
+    assert.equal(await teach.locator('script').count(), 0, 'a classroom page ships no script');
+    const lesson = await instructor.newPage();
+    await lesson.goto(`${server.base}/intro/`);
+    await lesson.locator('starlight-theme-select select').first().selectOption('dark');
     await teach.reload();
     assert.equal(await background(teach), 'rgb(13, 17, 23)', 'dark, as the site was set');
+    await lesson.locator('starlight-theme-select select').first().selectOption('auto');
+    await teach.reload();
+    assert.equal(await background(teach), 'rgb(255, 255, 255)', 'back to the system\'s when the switch says auto');
+    await lesson.locator('starlight-theme-select select').first().selectOption('dark');
+    await lesson.close();
+    await teach.reload();
 
     await teach.locator('input[name="name"]').fill(`Networks ${run}`);
     await teach.getByRole('button', { name: 'Create class' }).click();
