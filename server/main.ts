@@ -89,7 +89,7 @@ export async function startServer(config: Config) {
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs, archives)) return true; // the editor's file API, on the raw path
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
-    if (await handleLabRoute(req, res, { proxies, labs, driverError, access: config.LAB_ACCESS, classroom })) return true; // start, status, end, keep
+    if (await handleLabRoute(req, res, { proxies, labs, driverError, access: config.LAB_ACCESS, classroom, secureCookies: publicUrl?.protocol === 'https:', perClient: config.MAX_LABS_PER_CLIENT })) return true; // start, status, end, keep
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       if (driverError) json(res, 503, { ok: false, error: driverError, reason: 'no-sandbox' });

@@ -55,4 +55,4 @@ export const metrics = {
 
 // Series that exist from the start read 0 instead of missing.
 for (const outcome of ['ok', 'refused', 'error']) metrics.labStarts.inc({ outcome }, 0);
-for (const reason of ['idle', 'ttl', 'killed', 'shutdown']) metrics.labEnds.inc({ reason }, 0);
+for (const reason of ['idle', 'ttl', 'killed', 'failed', 'shutdown']) metrics.labEnds.inc({ reason }, 0);

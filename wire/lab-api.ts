@@ -26,6 +26,13 @@ export const labLimitsSchema = z.object({
 });
 export type LabLimits = z.infer<typeof labLimitsSchema>;
 
+/** The optional body of POST /api/labs. */
+export const labStartSchema = z.object({
+  /** The page that starts the lab (its path, e.g. /tcp/): named in the browser's list of its labs. */
+  page: z.string().max(200).regex(/^\/[^\s]*$/, 'must be a path of this site, such as /tcp/').optional(),
+});
+export type LabStart = z.infer<typeof labStartSchema>;
+
 /** The answer of POST /api/labs: the lab, the token that is its only key, and its limits. */
 export const labTicketSchema = z.object({
   labId: z.string(),
@@ -55,6 +62,24 @@ export const labStatusSchema = z.object({
   terminals: z.array(z.string()),
 });
 export type LabStatus = z.infer<typeof labStatusSchema>;
+
+/**
+ * The answer of GET /api/labs: the labs this browser started (its owner cookie, docs/protocol.md
+ * "Your labs"), oldest first. Never their tokens: DELETE /api/labs/:labId with the same cookie
+ * ends one.
+ */
+export const ownLabsSchema = z.object({
+  labs: z.array(
+    z.object({
+      labId: z.string(),
+      startedAt: z.iso.datetime(),
+      expiresAt: z.iso.datetime(),
+      /** The page that started it, when the browser said. */
+      page: z.string().nullable(),
+    }),
+  ),
+});
+export type OwnLabs = z.infer<typeof ownLabsSchema>;
 
 /** Every error answer: a sentence for a person and a stable code for programs. */
 export const apiErrorSchema = z.object({
@@ -105,6 +130,12 @@ export const checkLineSchema = z.object({
   expected: z.string(),
   got: z.string(),
   hint: z.string(),
+  /**
+   * Set when the check was not run, or failed for a cause an earlier check already shows (the
+   * program did not build, never started): why, naming that check. It then does not pass, and
+   * pages show this in place of its sent, expected, got and hint (still filled in), which repeat it.
+   */
+  notRun: z.string().optional(),
 });
 export type CheckLine = z.infer<typeof checkLineSchema>;
 

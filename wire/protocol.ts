@@ -30,7 +30,8 @@ export const Op = {
   NOTICE: 0x84,
 } as const;
 
-export const EXIT_REASONS = ['exit', 'idle', 'ttl', 'oom', 'limit', 'killed', 'shutdown'] as const;
+/** `failed`: the lab's sandbox stopped by itself (its init or container died, or was removed from outside). */
+export const EXIT_REASONS = ['exit', 'idle', 'ttl', 'oom', 'limit', 'killed', 'failed', 'shutdown'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export const TERMINAL_SIZE = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;

@@ -25,7 +25,7 @@ function cutText(text: string, chars: number): string {
 }
 
 function cutLine(line: CheckLine, chars: number): CheckLine {
-  return { ...line, id: cutText(line.id, SHORT_TEXT_CHARS), title: cutText(line.title, chars), sent: cutText(line.sent, chars), expected: cutText(line.expected, chars), got: cutText(line.got, chars), hint: cutText(line.hint, chars) };
+  return { ...line, id: cutText(line.id, SHORT_TEXT_CHARS), title: cutText(line.title, chars), sent: cutText(line.sent, chars), expected: cutText(line.expected, chars), got: cutText(line.got, chars), hint: cutText(line.hint, chars), ...(line.notRun !== undefined && { notRun: cutText(line.notRun, chars) }) };
 }
 
 export function fitChecks(checks: CheckLine[]): FittedChecks {

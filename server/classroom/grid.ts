@@ -5,6 +5,7 @@
  */
 import type { CellState } from '../../wire/lab-api.ts';
 import type { Assignment, Extension, Id, Member, Start, SubmissionSummary } from './store/types.ts';
+import { count } from '../../wire/words.ts';
 
 export interface Cell {
   exerciseId: string;
@@ -107,7 +108,7 @@ export function buildGrid({ assignment, members, extensions, submissions, starts
 /** One line a person reads in a cell (and in the CSV's `status` column). */
 export function describeCell(cell: Cell, formatTime: (ms: number) => string): string {
   if (cell.state === 'not-started') return 'Not started';
-  const tries = `${cell.attempts} ${cell.attempts === 1 ? 'check' : 'checks'}`;
+  const tries = count(cell.attempts, 'check');
   if (cell.state === 'passed') return `Passed${cell.late ? ' late' : ''} ${formatTime(cell.passedAt!)} · ${tries}`;
   const best = cell.best ? ` · best ${cell.best.passed}/${cell.best.total}` : '';
   const after = cell.afterDeadline > 0 ? ` · ${cell.afterDeadline} after the deadline, not counted` : '';

@@ -36,10 +36,8 @@ export function toLocalInput(ms: number, timeZone: string): string {
   return `${p.year}-${pad(p.month!)}-${pad(p.day!)}T${pad(p.hour!)}:${pad(p.minute!)}`;
 }
 
-/** "Mon 23 Nov 2026, 14:00 Europe/Berlin" style, for pages and the CSV's status column. */
-export function formatTime(ms: number, timeZone: string): string {
-  return `${new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms))} ${timeZone}`;
-}
+/** "Mon 23 Nov 2026, 14:00 Europe/Berlin": the site's one date format (wire/dates.ts), for pages and the CSV's status column. */
+export { formatTime } from '../../wire/dates.ts';
 
 export function isTimeZone(name: string): boolean {
   try {

@@ -142,9 +142,11 @@ export class Bridge {
         ws.send(encode.ready({ offset, reattached: !opened.created, limits: this.labs.limits, expiresAt: new Date(lab.expiresAt).toISOString() })),
       );
     } catch (err) {
-      const code = err instanceof LabError ? err.reason : 'sandbox';
-      ws.send(encode.error({ code, message: (err as Error).message }));
-      ws.close(code === 'no-lab' ? 4404 : 4000, code);
+      // The manager words every failure for the learner; anything else is logged, not shown.
+      if (!(err instanceof LabError)) labLog(lab.id).error({ err, termId }, 'a terminal could not open');
+      const { reason, message } = err instanceof LabError ? err : { reason: 'sandbox', message: 'The lab did not answer. Press Try again.' };
+      ws.send(encode.error({ code: reason, message }));
+      ws.close(reason === 'no-lab' || reason === 'lab-failed' ? 4404 : 4000, reason);
     } finally {
       // Without a terminal only the close is left to read.
       if (!terminal) ws.resume();

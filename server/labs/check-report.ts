@@ -14,7 +14,7 @@ export const TITLE_LIMIT = 200;
 export const TEXT_LIMIT = 2000;
 
 const rawReportSchema = z.object({
-  checks: z.array(z.object({ id: z.string(), title: z.string(), pass: z.boolean(), sent: z.string(), expected: z.string(), got: z.string(), hint: z.string() })),
+  checks: z.array(z.object({ id: z.string(), title: z.string(), pass: z.boolean(), sent: z.string(), expected: z.string(), got: z.string(), hint: z.string(), notRun: z.string().optional() })),
 });
 
 function clip(text: string, limit: number): string {
@@ -43,6 +43,7 @@ export function acceptReport(raw: z.infer<typeof rawReportSchema>, declared: str
     const id = check.id;
     if (!declared.includes(id) && !(id === BUILD_CHECK_ID && !check.pass)) throw refuse(`it names a check ${JSON.stringify(clip(id, 40))} its check.ts does not declare (it declares ${declared.join(', ')})`);
     if (seen.has(id)) throw refuse(`it names the check "${id}" twice`);
+    if (check.pass && check.notRun !== undefined) throw refuse(`it says the check "${id}" passed and was not run`);
     seen.add(id);
     checks.push({
       id,
@@ -52,6 +53,7 @@ export function acceptReport(raw: z.infer<typeof rawReportSchema>, declared: str
       expected: clip(check.expected, TEXT_LIMIT),
       got: clip(check.got, TEXT_LIMIT),
       hint: clip(check.hint, TEXT_LIMIT),
+      ...(check.notRun !== undefined && { notRun: clip(check.notRun, TEXT_LIMIT) }),
     });
   }
   const missing = declared.filter((id) => !seen.has(id));

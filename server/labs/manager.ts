@@ -16,11 +16,31 @@ import { TerminalTickets } from './terminal-tickets.ts';
 /** A lab start or lookup refused, with its HTTP answer (429 and 503 caps, ...). */
 export class LabError extends ApiError {}
 
-const labEnded = () => new LabError(404, 'no-lab', 'The lab has ended; start a new one.');
+/** Why a shell could not start in a lab that is gone: the lab's own end when it was a failure. */
+const labEnded = (lab: Lab) =>
+  lab.endedBy === 'failed'
+    ? new LabError(404, 'lab-failed', 'This lab stopped unexpectedly. Start a new lab; files you changed in this one are gone.')
+    : new LabError(404, 'no-lab', 'The lab has ended; start a new one.');
+
+/** A sandbox that dies takes its shells with it, and reports its own end a moment after theirs. */
+const DEATH_NOTICE_MS = 500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Who starts a lab, for the caps and for listing a browser's labs (GET /api/labs). */
+export interface LabClient {
+  /** Who MAX_LABS_PER_CLIENT counts: an address (client-address.ts), or a class's student ("learner:<id>"). */
+  key: string;
+  /** A class's students behind one address count one by one, but together hold at most `cap` labs. */
+  group?: { key: string; cap: number };
+  /** The hash of the browser's owner cookie (lab-owner.ts). */
+  owner: string;
+  /** The page that started the lab, e.g. /tcp/. */
+  page: string | null;
+}
 
 export interface Lab {
   id: string;
-  client: string;
+  client: LabClient;
   sandbox: Sandbox;
   /** Terminals whose shells run; one leaves when its shell exits. */
   terminals: Map<string, Terminal>;
@@ -32,6 +52,8 @@ export interface Lab {
   idleWarned: boolean;
   timers: NodeJS.Timeout[];
   ended: boolean;
+  /** Why it ended, once it has. */
+  endedBy?: ExitReason;
 }
 
 export class LabManager {
@@ -77,6 +99,23 @@ export class LabManager {
     return this.labs.get(labId);
   }
 
+  /** Labs running or starting for a client key or a class group key. */
+  private held(key: string): number {
+    const running = [...this.labs.values()].filter((l) => l.client.key === key || l.client.group?.key === key).length;
+    return running + (this.pending.get(key) ?? 0);
+  }
+
+  /** The labs a browser started (its owner cookie's hash), oldest first. */
+  ownedBy(owner: string): Lab[] {
+    return [...this.labs.values()].filter((lab) => sameSecret(lab.client.owner, owner)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The lab if the browser with this owner cookie started it. */
+  owned(labId: string, owner: string | null): Lab | null {
+    const lab = this.labs.get(labId);
+    return lab && owner && sameSecret(lab.client.owner, owner) ? lab : null;
+  }
+
   /** True when `token` is the lab's token; compared in constant time. */
   authorize(labId: string, token: string | null): Lab | null {
     const lab = this.labs.get(labId);
@@ -86,14 +125,14 @@ export class LabManager {
   }
 
   /** Starts a lab for `client` (counted in /metrics, logged with its id). */
-  async create(client: string): Promise<{ lab: Lab; token: string }> {
+  async create(client: LabClient): Promise<{ lab: Lab; token: string }> {
     const startedAt = performance.now();
     try {
       const created = await this.start(client);
       const seconds = (performance.now() - startedAt) / 1000;
       metrics.labStarts.inc({ outcome: 'ok' });
       metrics.labStartSeconds.observe(seconds);
-      labLog(created.lab.id).info({ client, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
+      labLog(created.lab.id).info({ client: client.key, page: client.page, startMs: Math.round(seconds * 1000), labs: this.labs.size }, 'lab started');
       return created;
     } catch (err) {
       metrics.labStarts.inc({ outcome: err instanceof LabError ? 'refused' : 'error' });
@@ -101,18 +140,22 @@ export class LabManager {
     }
   }
 
-  private async start(client: string): Promise<{ lab: Lab; token: string }> {
+  private async start(client: LabClient): Promise<{ lab: Lab; token: string }> {
     if (!this.accepting) throw new LabError(503, 'shutting-down', 'The server is shutting down; try again in a minute.');
-    const inFlight = [...this.pending.values()].reduce((a, b) => a + b, 0);
-    if (this.labs.size + inFlight >= this.config.MAX_LABS) {
+    // Sandboxes still starting count (`pending` counts some twice: by student and by class).
+    if (this.labs.size + this.starting.size >= this.config.MAX_LABS) {
       throw new LabError(503, 'capacity', `All ${this.config.MAX_LABS} lab slots are in use; try again in a few minutes.`);
     }
-    const mine = [...this.labs.values()].filter((l) => l.client === client).length + (this.pending.get(client) ?? 0);
+    const mine = this.held(client.key);
     if (mine >= this.config.MAX_LABS_PER_CLIENT) {
-      throw new LabError(429, 'per-client', `You already have ${mine} labs open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); close one first.`);
+      throw new LabError(429, 'per-client', `You already have ${mine} lab${mine === 1 ? '' : 's'} open (the limit is ${this.config.MAX_LABS_PER_CLIENT}); end one to start another.`);
+    }
+    if (client.group && this.held(client.group.key) >= client.group.cap) {
+      throw new LabError(429, 'per-class', `Your class already has ${client.group.cap} labs open, one for each student in it; end one of yours, or try again when a classmate's lab has ended.`);
     }
     const token = newToken();
-    this.pending.set(client, (this.pending.get(client) ?? 0) + 1);
+    const counted = client.group ? [client.key, client.group.key] : [client.key];
+    for (const key of counted) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     let sandbox: Sandbox;
     const starting = this.driver.create(this.limits);
     this.starting.add(starting);
@@ -120,9 +163,11 @@ export class LabManager {
       sandbox = await starting;
     } finally {
       this.starting.delete(starting);
-      const left = (this.pending.get(client) ?? 1) - 1;
-      if (left > 0) this.pending.set(client, left);
-      else this.pending.delete(client);
+      for (const key of counted) {
+        const left = (this.pending.get(key) ?? 1) - 1;
+        if (left > 0) this.pending.set(key, left);
+        else this.pending.delete(key);
+      }
     }
     if (!this.accepting) {
       // Shutdown began while this sandbox was starting: it is not handed out.
@@ -148,7 +193,7 @@ export class LabManager {
     lab.timers.push(setInterval(() => this.checkIdle(lab), Math.min(1000, this.config.LAB_IDLE_SECONDS * 250)));
     void sandbox.ended.then((why) => {
       labLog(id).warn({ why }, 'the sandbox ended by itself');
-      void this.end(lab, 'killed');
+      void this.end(lab, 'failed');
     });
     this.labs.set(id, lab);
     this.tokens.set(id, token);
@@ -184,7 +229,7 @@ export class LabManager {
    * for this call. Calls for the same new name while its shell starts share that shell.
    */
   async terminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<{ terminal: Terminal; created: boolean }> {
-    if (lab.ended) throw labEnded();
+    if (lab.ended) throw labEnded(lab);
     const existing = lab.terminals.get(termId);
     if (existing) return { terminal: existing, created: false };
     const starting = lab.opening.get(termId);
@@ -204,13 +249,13 @@ export class LabManager {
   }
 
   private async openTerminal(lab: Lab, termId: string, size: { cols: number; rows: number }): Promise<Terminal> {
-    const shell = await lab.sandbox.openShell(size).catch((err: unknown) => {
-      throw lab.ended ? labEnded() : err;
+    const shell = await lab.sandbox.openShell(size).catch(async (err: unknown) => {
+      throw await this.shellStartFailure(lab, err);
     });
     if (lab.ended) {
       // The lab ended while the shell started: end() has already ended every terminal it knew.
       shell.kill();
-      throw labEnded();
+      throw labEnded(lab);
     }
     const terminal = new Terminal(termId, shell, {
       ringBytes: this.config.RING_BUFFER_KB * 1024,
@@ -220,7 +265,7 @@ export class LabManager {
       inputLowWater: 16 * 1024,
       coalesceMs: 4,
       graceMs: this.config.LAB_GRACE_SECONDS * 1000,
-      explainKill: () => lab.sandbox.limitHit(),
+      explainKill: () => this.explainKill(lab),
       onActivity: () => this.touch(lab),
       // An ended terminal is let go (its output buffer with it); its name opens a new shell.
       onExit: () => lab.terminals.delete(termId),
@@ -231,6 +276,33 @@ export class LabManager {
   }
 
   /**
+   * What the learner is told when a shell would not start: the engine's own words go to the log
+   * only. A sandbox that no longer answers at all (its container removed from outside while the
+   * engine did not say so) ends the lab as `failed`, so a reload starts a new one.
+   */
+  private async shellStartFailure(lab: Lab, err: unknown): Promise<LabError> {
+    if (lab.ended) return labEnded(lab);
+    labLog(lab.id).error({ err }, 'a shell could not start');
+    const answers = lab.sandbox.exec(['/bin/true'], { timeoutMs: 5000, maxOutputBytes: 1024 }).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([answers, lab.sandbox.ended.then(() => false)])) {
+      return new LabError(503, 'sandbox', 'The lab did not answer. Press Try again; if it fails again, end the lab and start a new one.');
+    }
+    await this.end(lab, 'failed');
+    return labEnded(lab);
+  }
+
+  /** Why a shell was killed when nobody here ordered it: its sandbox died (`failed`), or a limit. */
+  private async explainKill(lab: Lab): Promise<'oom' | 'limit' | 'failed' | null> {
+    const limit = lab.sandbox.limitHit();
+    limit.catch(() => {}); // its failure is the caller's to log, after the wait below
+    const died = await Promise.race([lab.sandbox.ended.then(() => true), sleep(DEATH_NOTICE_MS).then(() => false)]);
+    return died ? 'failed' : limit;
+  }
+
+  /**
    * Ends a lab: every terminal is ended with `reason` and the sandbox is removed. Resolves once
    * every terminal's EXIT has gone out, so the connections may close after it. Never rejects: it
    * runs from timers, where a rejection would have nobody to tell.
@@ -238,6 +310,7 @@ export class LabManager {
   async end(lab: Lab, reason: ExitReason): Promise<void> {
     if (lab.ended) return;
     lab.ended = true;
+    lab.endedBy = reason;
     for (const timer of lab.timers) clearTimeout(timer);
     this.labs.delete(lab.id);
     this.tokens.delete(lab.id);

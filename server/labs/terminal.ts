@@ -52,8 +52,8 @@ export interface TerminalOptions {
   onExit: (exit: ExitInfo) => void;
   /** Called whenever the shell produces output: the lab's idle clock counts it as activity. */
   onActivity: () => void;
-  /** Tells the lab why a shell ended when it was killed: 'oom', 'limit' or null. */
-  explainKill: () => Promise<'oom' | 'limit' | null>;
+  /** Tells the lab why a shell ended when it was killed: 'oom', 'limit', 'failed' (its sandbox died) or null. */
+  explainKill: () => Promise<'oom' | 'limit' | 'failed' | null>;
   log: Log;
 }
 

@@ -97,7 +97,7 @@ export async function handleExerciseRoute(req: IncomingMessage, res: ServerRespo
     else if (lab.ended) sendError(res, labEnded());
     else {
       labLog(lab.id).error({ err, method, path: raw }, 'exercise request failed');
-      sendError(res, new ApiError(500, 'check', `The lab could not do that: ${(err as Error).message}`));
+      sendError(res, new ApiError(500, 'check', 'The lab could not do that just now. Try again; if it keeps failing, end the lab (End lab) and start a new one.'));
     }
   }
   return true;

@@ -66,7 +66,7 @@ export async function handleFileRoute(req: IncomingMessage, res: ServerResponse,
     else if (lab.ended) sendError(res, labEnded());
     else {
       labLog(lab.id).error({ err, method: req.method, path: raw }, 'file request failed');
-      sendError(res, new ApiError(500, 'files', `The lab could not do that: ${(err as Error).message}`));
+      sendError(res, new ApiError(500, 'files', 'The lab could not do that just now. Try again; if it keeps failing, end the lab (End lab) and start a new one.'));
     }
   }
   return true;

@@ -11,6 +11,8 @@
 import type { CheckAnswer, LabTicket, LearnerStatus } from '../../wire/lab-api.ts';
 import { checkExercise, exerciseSolution, LabApiError, startExercise } from './lab/api.ts';
 import { ensureTicket, forgetTicket } from './lab/lab-ticket.ts';
+import { formatLocalTime } from '../../wire/dates.ts';
+import { checksPass, count } from '../../wire/words.ts';
 
 const PROGRESS = 'socketlab.exercises';
 const SYNCED_LANG = 'starlight-synced-tabs__lang';
@@ -71,9 +73,10 @@ function renderReport(list: HTMLElement, report: CheckAnswer): void {
     ...report.checks.map((check) => {
       const item = el('li');
       const head = el('p');
-      head.append(el('strong', check.pass ? '✓ Pass' : '✗ Fail', check.pass ? 'pass' : 'fail'), ` ${check.title}`);
+      head.append(el('strong', check.pass ? '✓ Pass' : check.notRun ? '– Not run' : '✗ Fail', check.pass ? 'pass' : 'fail'), ` ${check.title}`);
       item.append(head);
-      if (!check.pass) {
+      if (check.notRun) item.append(el('p', `Not run because ${check.notRun}`, 'not-run'));
+      else if (!check.pass) {
         const details = el('dl');
         for (const [term, value] of [
           ['Sent', check.sent],
@@ -122,16 +125,30 @@ export function mountExercise(root: HTMLElement): void {
   const progress = loadProgress()[id];
   if (progress) {
     status.textContent = progress.solved
-      ? `You have solved this exercise (${progress.total} of ${progress.total} checks). Run a check in your current lab to unlock the solution there.`
-      : `Your best so far: ${progress.passed} of ${progress.total} checks pass.`;
+      ? `You have solved this exercise (${progress.total} of ${count(progress.total, 'check')}). Run a check in your current lab to unlock the solution there.`
+      : `Your best so far: ${checksPass(progress.passed, progress.total)}.`;
   }
+
+  // Run and Edit for the chosen language's starter, once "Start in the lab" has put it there; the
+  // lab's Files button opens its main file (the lab config tells the panel, bootstrap.ts).
+  const runs = [...root.querySelectorAll<HTMLElement>('[data-run-lang]')];
+  const labConfig = document.getElementById('lab-config');
+  const started = new Set<string>();
+  const showLanguage = () => {
+    for (const run of runs) run.hidden = !(run.dataset.runLang === select.value && started.has(select.value));
+    const main = started.has(select.value) ? runs.find((run) => run.dataset.runLang === select.value)?.dataset.main : undefined;
+    if (labConfig && main) labConfig.dataset.main = main;
+    else delete labConfig?.dataset.main;
+  };
+  showLanguage();
+  select.addEventListener('change', showLanguage);
 
   let unlocked = false;
   let summary = '';
   const classLine = root.querySelector<HTMLElement>('[data-class]')!;
   void learnerStatus(id).then((info) => {
     if (!info.inClass) return;
-    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${new Date(a.dueAt).toLocaleString()}`);
+    const due = (info.assigned ?? []).map((a) => `${a.title} (${a.className}), due ${formatLocalTime(a.dueAt)}`);
     classLine.textContent = `You are in a class: your checks are saved for your instructor.${due.length ? ` Assigned in ${due.join('; ')}.` : ''}`;
     classLine.hidden = false;
     if (info.solutionReleased) {
@@ -158,12 +175,14 @@ export function mountExercise(root: HTMLElement): void {
 
   buttons.start.addEventListener('click', () =>
     busy(buttons.start, 'Putting the starter files in your lab…', async () => {
-      const started = await inLab((ticket) => startExercise(ticket, id, select.value));
-      const kept = started.files.length - started.created.length;
+      const copied = await inLab((ticket) => startExercise(ticket, id, select.value));
+      const kept = copied.files.length - copied.created.length;
       status.textContent =
-        `Your files are in ~/${started.dir}/ in the lab: ${started.files.map((f) => f.split('/').pop()).join(', ')}` +
+        `Your files are in ~/${copied.dir}/ in the lab: ${copied.files.map((f) => f.split('/').pop()).join(', ')}` +
         (kept > 0 ? ` (${kept} kept as you left them).` : '.') +
-        ` Open the lab, run "cd ~/${started.dir}" in a terminal, edit and try your program, then press "Check my work".`;
+        ' Run builds and starts it in the lab, Edit opens it; then press "Check my work".';
+      started.add(select.value);
+      showLanguage();
     }),
   );
 
@@ -173,7 +192,7 @@ export function mountExercise(root: HTMLElement): void {
       saveProgress(id, report);
       renderReport(results, report);
       const all = report.passed === report.total;
-      summary = `${report.passed} of ${report.total} checks pass.`;
+      summary = `${checksPass(report.passed, report.total)}.`;
       const saved = report.saved ? ' Saved for your class.' : '';
       status.textContent = `${summary}${saved}${all ? ' Well done: the solution is unlocked.' : ' Read the hints below, fix, save, and check again.'}`;
       unlocked = report.unlocked;

@@ -3,7 +3,12 @@
  * learner's lab with plain `node` (Node 24 strips the types), as the lab's checker user (not the
  * learner), plays the peer of the learner's program and prints one JSON line on its own stdout:
  *
- *   {"checks":[{"id","title","pass","sent","expected","got","hint"}],"passed":n,"total":m}
+ *   {"checks":[{"id","title","pass","sent","expected","got","hint"[,"notRun"]}],"passed":n,"total":m}
+ *
+ * `notRun` marks a check that did not run, or failed for the cause an earlier check already shows
+ * (no build, a program that never started): the reason, which the pages show in place of its
+ * sent, expected, got and hint (still filled in, for other clients). The library sets it; an
+ * exercise's check.ts never needs to.
  *
  * It is started as `node check.ts '<json>'` in the learner's folder, where the JSON is
  * `{"build": [...], "run": "./server {port}", "deadlineMs": 30000, "runner": "<name>"}`: this
@@ -37,6 +42,8 @@ export interface CheckResult {
   got: string;
   /** Empty when the check passes; what to look at when it fails. */
   hint: string;
+  /** Why the check was not run, or failed for the cause an earlier check shows: pages show this, not the same got and hint again. */
+  notRun?: string;
 }
 
 export interface Report {
@@ -633,7 +640,14 @@ export function describeReadiness(what: Readiness): string {
 // ---------------------------------------------------------------------------------------------
 // The context a check runs in
 
-export class NotReady extends Error {}
+export class NotReady extends Error {
+  /** The program's start failed in an earlier check and this one reports that same failure again. */
+  readonly repeated: boolean;
+  constructor(message: string, repeated = false) {
+    super(message);
+    this.repeated = repeated;
+  }
+}
 
 export class Context {
   readonly config: Config;
@@ -701,7 +715,7 @@ export class Context {
    * again when a check killed it. Fails the check when it does not get ready.
    */
   async server(ms = 3500): Promise<Program> {
-    if (this.sharedFailure) throw new NotReady(this.sharedFailure);
+    if (this.sharedFailure) throw new NotReady(this.sharedFailure, true);
     if (this.shared && !this.shared.hasExited) return this.shared;
     this.shared = new Program(this.command, this.cwd, false);
     try {
@@ -770,17 +784,21 @@ export async function runChecker(exercise: Exercise): Promise<void> {
     runner?.close();
     process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
   };
-  const fillRest = (from: number, got: string, hint: string) => {
+  const fillRest = (from: number, got: string, hint: string, why: string) => {
     for (const check of exercise.checks.slice(from)) {
-      results.push({ id: check.id, title: check.title, pass: false, sent: 'nothing (the check did not run)', expected: 'the check to run', got, hint });
+      results.push({ id: check.id, title: check.title, pass: false, sent: 'nothing (the check did not run)', expected: 'the check to run', got, hint, notRun: why });
     }
   };
+  /** The first check whose program never got ready, and what it got: later checks with the same cause say so instead of repeating it. */
+  let neverReady: { title: string; got: string } | null = null;
   const finish = () => done({ checks: results, passed: results.filter((r) => r.pass).length, total: results.length });
 
   // The whole run never passes its deadline: a program that never answers still gets a report.
   let current = 0;
   const deadline = setTimeout(() => {
-    fillRest(current, `the checker ran out of time (${config.deadlineMs / 1000} s in all) before this check could finish`, 'Your program may be blocking (a read that never returns, a client never closed); every check has its own deadline too.');
+    const got = `the checker ran out of time (${config.deadlineMs / 1000} s in all) before this check could finish`;
+    const hint = 'Your program may be blocking (a read that never returns, a client never closed); every check has its own deadline too.';
+    fillRest(current, got, hint, `${got}. ${hint}`);
     finish();
   }, Math.max(1000, config.deadlineMs - 500));
   deadline.unref();
@@ -807,7 +825,7 @@ export async function runChecker(exercise: Exercise): Promise<void> {
         got: result.timedOut ? 'the build did not finish in time' : `exit code ${result.code}: ${show(result.output.trim().slice(-1200), 1400)}`,
         hint: 'Fix the first error the compiler reports (its line and column are in the message), save, and check again.',
       });
-      fillRest(0, 'not run: the program did not build', 'Make it build first.');
+      fillRest(0, 'not run: the program did not build', 'Make it build first.', 'your program did not build (see "Your program builds" above); make it build first.');
       clearTimeout(deadline);
       return finish();
     }
@@ -823,7 +841,10 @@ export async function runChecker(exercise: Exercise): Promise<void> {
     } catch (err) {
       if (err instanceof Failure) result = { id: check.id, title: check.title, pass: false, ...err.observed };
       else if (err instanceof NotReady) {
+        const cause = neverReady && (err.repeated || neverReady.got === err.message) ? neverReady : null;
+        neverReady ??= { title: check.title, got: err.message };
         result = {
+          ...(cause && { notRun: `your program did not start, as in "${cause.title}" above; fix that first.` }),
           id: check.id,
           title: check.title,
           pass: false,

@@ -5,7 +5,7 @@
  * becomes a LabApiError whose message can be shown to the learner as it is.
  */
 import { ApiError } from '../../../wire/api-error.ts';
-import type { ApiErrorBody, CheckAnswer, FileEntry, LabTicket, Listing, Solution, Started, TerminalTicket } from '../../../wire/lab-api.ts';
+import type { ApiErrorBody, CheckAnswer, FileEntry, LabStart, LabTicket, Listing, OwnLabs, Solution, Started, TerminalTicket } from '../../../wire/lab-api.ts';
 
 /** An error answer of the lab server, or `unreachable` (status 0) when there was no answer. */
 export class LabApiError extends ApiError {
@@ -42,8 +42,20 @@ const labUrl = (ticket: LabTicket, rest = '') => `/api/labs/${encodeURIComponent
 const filePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
 
 export async function startLab(): Promise<LabTicket> {
-  const res = await call('/api/labs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const body: LabStart = { page: location.pathname };
+  const res = await call('/api/labs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   return (await res.json()) as LabTicket;
+}
+
+/** The labs this browser started (its owner cookie), whichever tab holds their tokens. */
+export async function ownLabs(): Promise<OwnLabs['labs']> {
+  const res = await call('/api/labs', {});
+  return ((await res.json()) as OwnLabs).labs;
+}
+
+/** Ends a lab this browser started, by its owner cookie: for labs whose tab (and token) is gone. */
+export async function endOwnLab(labId: string): Promise<void> {
+  await call(`/api/labs/${encodeURIComponent(labId)}`, { method: 'DELETE' });
 }
 
 /** Resolves when the lab still runs; throws LabApiError (labGone) when it does not. */

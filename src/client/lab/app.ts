@@ -20,6 +20,8 @@ export interface PageLab {
   terminals: string[];
   /** The lab folder the editor lists, e.g. examples/tcp or exercises/tcp-echo. */
   folder: string;
+  /** The file "Files" opens first (an exercise's chosen language's main file), or null: the folder's first. */
+  mainFile: () => string | null;
   /** The "Open the lab" button, which comes back when the panel is hidden. */
   launcher: HTMLButtonElement | null;
 }
@@ -124,7 +126,7 @@ class LabApp extends Disposable {
     if (!ticket || this.session.isEnded) return;
     const { FileEditor } = await (this.editorModule ??= import('./editor.ts'));
     if (this.editor.value?.ticket !== ticket) this.editor.value = new FileEditor(this.panel.editorSlot, ticket, this.page.folder);
-    this.editor.value.open(path);
+    this.editor.value.open(path ?? this.page.mainFile());
   }
 
   private openTerminals(): void {

@@ -16,6 +16,8 @@ function setUp(config: HTMLElement): void {
   const page: PageLab = {
     terminals,
     folder: config.dataset.folder ?? 'examples',
+    // An exercise page names the chosen language's main file here as the learner picks one.
+    mainFile: () => config.dataset.main ?? null,
     launcher: document.querySelector<HTMLButtonElement>('.lab-launcher'),
   };
   const app = () => import('./app.ts').then((m) => m.labApp(page));

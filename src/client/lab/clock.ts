@@ -5,6 +5,7 @@
 import type { LabTicket } from '../../../wire/lab-api.ts';
 import { Disposable, every, MutableDisposable, type IDisposable } from './disposable.ts';
 import { timeLeft } from './words.ts';
+import { formatLocalTime } from '../../../wire/dates.ts';
 
 const TICK_MS = 15_000;
 
@@ -35,6 +36,6 @@ export class TimeLeftClock extends Disposable {
   tick(): void {
     if (!this.ticket) return;
     this.element.textContent = timeLeft(this.ticket.expiresAt);
-    this.element.title = `The lab ends at ${new Date(this.ticket.expiresAt).toLocaleTimeString()} at the latest.`;
+    this.element.title = `The lab ends at ${formatLocalTime(this.ticket.expiresAt)} at the latest.`;
   }
 }

@@ -12,6 +12,7 @@ import { TimeLeftClock } from './clock.ts';
 import { Disposable, MutableDisposable } from './disposable.ts';
 import { currentTicket, ensureTicket, forgetTicket, onTicketChange } from './lab-ticket.ts';
 import { button, type Panel } from './panel.ts';
+import { ownLabsList } from './own-labs.ts';
 import { labAccessRefusal, labEndedMessage } from './words.ts';
 
 export interface LabSessionOwner {
@@ -118,6 +119,8 @@ export class LabSession extends Disposable {
     if (refusal) {
       const go = button(refusal.action.label, () => location.assign(refusal.action.href));
       this.panel.showOverlay(refusal.message, [go, button('Try again', () => this.owner.retry())]);
+    } else if (err instanceof LabApiError && err.reason === 'per-client') {
+      void this.showOwnLabs(message);
     } else if (err instanceof LabApiError && (err.capacity || err.status === 0)) {
       // Capacity frees up as other labs end: offer a retry, and retry on our own after a while.
       const retry = (this.capacityRetry.value = new CapacityRetry(() => this.owner.retry()));
@@ -125,6 +128,14 @@ export class LabSession extends Disposable {
     } else {
       this.panel.showOverlay(`The lab could not start: ${message}`, [button('Try again', () => this.owner.retry())]);
     }
+  }
+
+  /** Over the per-client cap: this browser's labs, each with End; ending one starts the lab asked for. */
+  private async showOwnLabs(message: string): Promise<void> {
+    const retry = button('Try again', () => this.owner.retry());
+    this.panel.showOverlay(message, [retry]);
+    const list = await ownLabsList(() => this.owner.retry());
+    if (!this.current) this.panel.showOverlay(message, [retry], list); // unless a lab came meanwhile
   }
 
   /** A terminal is connected: the server's word on limits and expiry is the latest. */

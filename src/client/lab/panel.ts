@@ -144,12 +144,12 @@ export class Panel extends Disposable {
     this.notice.hidden = true;
   }
 
-  /** Shows a message over the terminals with actions (lab ended, capacity full); null hides it. */
-  showOverlay(message: string | null, actions: HTMLButtonElement[] = []): void {
+  /** Shows a message over the terminals with actions (lab ended, capacity full), and `detail` between them; null hides it. */
+  showOverlay(message: string | null, actions: HTMLButtonElement[] = [], detail?: HTMLElement): void {
     this.overlay.replaceChildren();
     this.overlay.hidden = message === null;
     if (message === null) return;
-    this.overlay.append(el('p', {}, message), el('div', { className: 'lab-overlay-actions' }, ...actions));
+    this.overlay.append(el('p', {}, message), ...(detail ? [detail] : []), el('div', { className: 'lab-overlay-actions' }, ...actions));
     actions[0]?.focus();
   }
 

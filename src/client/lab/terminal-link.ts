@@ -19,8 +19,8 @@ export type LinkState =
   | { kind: 'exited'; exit: ExitInfo }
   /** Another tab or window attached to this terminal. */
   | { kind: 'taken' }
-  /** The lab no longer exists on the server. */
-  | { kind: 'lab-gone' }
+  /** The lab no longer exists on the server: `failed` when it stopped unexpectedly, else `gone`. */
+  | { kind: 'lab-gone'; reason: 'gone' | 'failed' }
   | { kind: 'failed'; error: ErrorInfo };
 
 export interface LinkHandlers {
@@ -72,7 +72,7 @@ export class TerminalLink {
     this.handlers.url().then(
       (path) => {
         if (connect !== this.connects || this.stopped) return;
-        if (path === null) this.handlers.onState({ kind: 'lab-gone' });
+        if (path === null) this.handlers.onState({ kind: 'lab-gone', reason: 'gone' });
         else this.open(path);
       },
       () => {
@@ -130,7 +130,7 @@ export class TerminalLink {
       this.ws = null;
       this.live = false;
       if (this.stopped || this.exited) return;
-      if (event.code === 4404) return this.handlers.onState({ kind: 'lab-gone' });
+      if (event.code === 4404) return this.handlers.onState({ kind: 'lab-gone', reason: sawError?.code === 'lab-failed' ? 'failed' : 'gone' });
       if (event.code === 4000 && event.reason === 'attached elsewhere') return this.handlers.onState({ kind: 'taken' });
       if (sawError) return this.handlers.onState({ kind: 'failed', error: sawError });
       this.scheduleRetry();
@@ -165,7 +165,7 @@ export class TerminalLink {
     // From the third failure on, a refused upgrade may mean the lab is gone: ask the HTTP API.
     if (this.attempts >= 3) {
       try {
-        if (!(await this.handlers.labExists())) return this.handlers.onState({ kind: 'lab-gone' });
+        if (!(await this.handlers.labExists())) return this.handlers.onState({ kind: 'lab-gone', reason: 'gone' });
       } catch {
         // server unreachable: keep trying
       }

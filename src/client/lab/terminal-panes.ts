@@ -165,7 +165,7 @@ export class TerminalPanes extends Disposable {
         );
         break;
       case 'lab-gone':
-        this.session.end('gone');
+        this.session.end(state.reason);
         break;
       case 'failed':
         // The server refused the shell (e.g. the lab's terminal limit): it will not retry by itself.

@@ -16,7 +16,7 @@ function mebibytes(bytes: number): string {
 }
 
 /** Reasons that end the whole lab, not just one shell. */
-export const LAB_ENDING_REASONS = new Set(['idle', 'ttl', 'shutdown', 'killed']);
+export const LAB_ENDING_REASONS = new Set(['idle', 'ttl', 'shutdown', 'killed', 'failed']);
 
 export function labEndedMessage(reason: string, limits: LabLimits | null): string {
   switch (reason) {
@@ -28,6 +28,8 @@ export function labEndedMessage(reason: string, limits: LabLimits | null): strin
       return 'The lab server restarted, which ended every lab.';
     case 'killed':
       return 'The lab was closed.';
+    case 'failed':
+      return 'This lab stopped unexpectedly, so files you changed in it are gone. Start a new lab to carry on.';
     case 'gone':
       return 'This lab no longer exists: it ended, or the lab server restarted.';
     default:

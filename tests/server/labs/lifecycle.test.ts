@@ -152,7 +152,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await late.waitFor('[]', 5000); // a new shell: the old one was killed after the grace period
     });
 
-    it('ends a lab whose sandbox died (its init killed from the host) with reason killed; the lab is gone', async () => {
+    it('ends a lab whose sandbox died (its init killed from the host) with reason failed; the lab is gone', async () => {
       const s = await server({});
       const lab = await createLab(s.base);
       const t = await TermClient.open(s.base, lab, 'main');
@@ -160,7 +160,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       await t.waitFor('$ ');
       process.kill(initPid(driver, s.config.SANDBOX_INSTANCE, lab.labId), 'SIGKILL');
       await t.until(() => t.exit !== null, 'EXIT', 10_000);
-      assert.equal(t.exit!.reason, 'killed');
+      assert.equal(t.exit!.reason, 'failed');
       for (let waited = 0; s.labs.count > 0 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
       assert.equal(s.labs.count, 0, 'the lab ended');
       const status = await fetch(`${s.base}/api/labs/${lab.labId}`, { headers: { Authorization: `Bearer ${lab.token}` } });

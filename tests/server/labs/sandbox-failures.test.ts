@@ -51,6 +51,38 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       assert.deepEqual(rejections, []);
     });
 
+    it('a shell that will not start in a sandbox that no longer answers: plain words, the lab ends as failed, no engine text', async () => {
+      const lab = await createLab(server.base);
+      const sandbox = server.labs.get(lab.labId)!.sandbox;
+      // What the Docker engine answers for a container removed from outside, before it reports the stop.
+      const engine = () => Promise.reject(new Error('(HTTP code 404) no such container - No such container: 6750abc'));
+      sandbox.openShell = engine;
+      sandbox.exec = engine;
+      const t = await open(lab, 'main');
+      await t.until(() => t.closed, 'the close');
+      assert.equal(t.errors[0]?.code, 'lab-failed');
+      assert.match(t.errors[0]!.message, /stopped unexpectedly.*Start a new lab/);
+      assert.doesNotMatch(JSON.stringify(t.errors), /HTTP code|No such container/i);
+      assert.equal(server.labs.get(lab.labId), undefined, 'the lab ended, so a reload starts a new one');
+      const status = await fetch(`${server.base}/api/labs/${lab.labId}`, { headers: { Authorization: `Bearer ${lab.token}` } });
+      assert.equal(status.status, 404);
+    });
+
+    it('a shell that will not start in a sandbox that still answers: plain words and Try again; the lab lives on', async () => {
+      const lab = await createLab(server.base);
+      const sandbox = server.labs.get(lab.labId)!.sandbox;
+      const openShell = sandbox.openShell.bind(sandbox);
+      sandbox.openShell = () => Promise.reject(new Error('OCI runtime exec failed: exec failed: unable to start container process'));
+      const t = await open(lab, 'main');
+      await t.until(() => t.closed, 'the close');
+      assert.equal(t.errors[0]?.code, 'sandbox');
+      assert.match(t.errors[0]!.message, /Try again/);
+      assert.doesNotMatch(JSON.stringify(t.errors), /OCI|runtime|exec failed/);
+      sandbox.openShell = openShell;
+      const again = await open(lab, 'main');
+      assert.match(await again.waitFor('$ ').then(() => again.sh('echo again-$((1+1))')), /again-2/);
+    });
+
     it('a sandbox that cannot be removed when its lab ends idle is logged, and the server goes on', async () => {
       const lab = await createLab(server.base);
       const sandbox = server.labs.get(lab.labId)!.sandbox;

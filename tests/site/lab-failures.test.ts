@@ -1,0 +1,100 @@
+/**
+ * A lab whose sandbox disappears underneath the page (its container removed with `docker rm -f`,
+ * its bwrap init killed from the host), in Chromium against the real server, on every driver: the
+ * panel says in plain words that the lab stopped unexpectedly and offers "Start a new lab", which
+ * works. No engine text (HTTP codes, "No such container", nsenter) ever reaches the page.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from '../support/examples.ts';
+import { testDrivers, type DriverName } from '../support/drivers.ts';
+import { initPid } from '../support/sandboxes.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
+import { labId, launchChromium, waitForScreen } from './browser-support.ts';
+
+const ENGINE_TEXT = /HTTP code|no such container|nsenter|OCI runtime|exec failed|\.ts:\d+/i;
+
+/** What the lab shows: the panel (overlay, status, notices, terminal bars) and every terminal's screen. */
+async function labText(page: Page): Promise<string> {
+  const screens = await page.evaluate(() => {
+    const lab = (window as unknown as { socketLab: { terminals(): string[]; screen(n: string): string | null } }).socketLab;
+    return lab.terminals().map((name) => lab.screen(name) ?? '');
+  });
+  return [await page.locator('#lab-panel').innerText(), ...screens].join('\n');
+}
+
+let browser: Browser;
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Removes the lab's sandbox the way an operator (or a crash) would, from outside the server. */
+function removeFromOutside(driver: DriverName, server: TestServer, id: string): void {
+  if (driver === 'bwrap') process.kill(initPid(driver, server.config.SANDBOX_INSTANCE, id), 'SIGKILL');
+  else execFileSync('docker', ['rm', '-f', ...execFileSync('docker', ['ps', '-aq', '--filter', `label=org.socketlab.lab=${id}`], { encoding: 'utf8' }).split('\n').filter(Boolean)]);
+}
+
+async function openLab(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Open the lab' }).click();
+  await waitForScreen(page, 'server', ['$ ']);
+  const id = await labId(page);
+  assert.ok(id, 'the page has a lab');
+  return id;
+}
+
+for (const driver of testDrivers()) {
+  describe(`a lab that disappears underneath the page (${driver})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    it('the panel says the lab stopped unexpectedly and "Start a new lab" works; no engine text on the page', async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${server.base}/tcp/`);
+      const first = await openLab(page);
+
+      removeFromOutside(driver, server, first);
+
+      const overlay = page.locator('.lab-overlay');
+      await overlay.getByText('This lab stopped unexpectedly').waitFor({ timeout: 15_000 });
+      assert.equal(await page.locator('.lab-status').innerText(), 'Ended');
+      assert.doesNotMatch(await labText(page), ENGINE_TEXT);
+
+      await overlay.getByRole('button', { name: 'Start a new lab' }).click();
+      await waitForScreen(page, 'server', ['$ ']);
+      const second = await labId(page);
+      assert.ok(second && second !== first, 'a new lab');
+      assert.doesNotMatch(await labText(page), ENGINE_TEXT);
+      await page.close();
+    });
+
+    it('a page opened after its lab disappeared starts a new lab and says so', async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${server.base}/tcp/`);
+      const first = await openLab(page);
+      await page.goto('about:blank');
+      removeFromOutside(driver, server, first);
+      for (let waited = 0; server.labs.get(first) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+
+      await page.goto(`${server.base}/tcp/`);
+      // The panel was open, so it opens again by itself.
+      await waitForScreen(page, 'server', ['$ ']);
+      assert.notEqual(await labId(page), first);
+      await page.getByText('Your earlier lab had ended').waitFor();
+      assert.doesNotMatch(await labText(page), ENGINE_TEXT);
+      await page.close();
+    });
+  });
+}
