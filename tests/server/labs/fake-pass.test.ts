@@ -75,7 +75,7 @@ for (const driver of testDrivers()) describe(`faking a pass, on ${driver}`, () =
   async function labWithStarter(): Promise<{ lab: LabTicket; term: TermClient }> {
     const lab = await createLab(server.base);
     assert.equal((await api(lab, 'POST', `exercises/${EXERCISE}/start`, { lang: 'ts' })).status, 200);
-    const term = new TermClient(server.base, lab, 'attack');
+    const term = await TermClient.open(server.base, lab, 'attack');
     terms.push(term);
     await term.opened();
     return { lab, term };

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { LabTicket } from '../../../wire/lab-api.ts';
 import { encode } from '../../../wire/protocol.ts';
-import { createLab, TermClient } from '../../support/lab-client.ts';
+import { createLab, TermClient, terminalTicket, terminalUrl } from '../../support/lab-client.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { startServerProcess, type ServerProcess } from '../../support/server-process.ts';
 
@@ -49,8 +49,9 @@ interface Attack {
 }
 
 /** A connection the attack itself ends; a close it did not ask for is recorded. */
-function attackSocket(base: string, lab: LabTicket, termId: string, onStop: () => void): { ws: WebSocket } & Attack {
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/labs/${lab.labId}/terminals/${termId}?token=${lab.token}`);
+async function attackSocket(base: string, lab: LabTicket, termId: string, onStop: () => void): Promise<{ ws: WebSocket } & Attack> {
+  const { ticket } = await terminalTicket(base, lab, termId);
+  const ws = new WebSocket(terminalUrl(base, lab.labId, termId, ticket));
   let stopped = false;
   let refused: string | null = null;
   ws.on('error', () => {});
@@ -69,9 +70,9 @@ function attackSocket(base: string, lab: LabTicket, termId: string, onStop: () =
 }
 
 /** Runs `yes` (long lines: output as fast as a PTY goes) and ACKs everything, but never reads its socket. */
-function fakeAcks(base: string, lab: LabTicket, until: number): Attack {
+async function fakeAcks(base: string, lab: LabTicket, until: number): Promise<Attack> {
   let timer: NodeJS.Timeout | undefined;
-  const attack = attackSocket(base, lab, 'fake-acks', () => clearInterval(timer));
+  const attack = await attackSocket(base, lab, 'fake-acks', () => clearInterval(timer));
   attack.ws.on('open', () => {
     attack.ws.pause();
     attack.ws.send(encode.input(`yes "$(printf '%0999d' 0)"\r`));
@@ -81,11 +82,11 @@ function fakeAcks(base: string, lab: LabTicket, until: number): Attack {
 }
 
 /** Streams INPUT frames as large as allowed, in lines (so the TTY fills rather than discards), at `sleep 1e9`. */
-function inputFlood(base: string, lab: LabTicket, until: number): Attack & { sent: () => number } {
+async function inputFlood(base: string, lab: LabTicket, until: number): Promise<Attack & { sent: () => number }> {
   const frame = encode.input(`${'a'.repeat(63)}\r`.repeat(1024).slice(0, WS_MAX_PAYLOAD - 1));
   let sent = 0;
   let timer: NodeJS.Timeout | undefined;
-  const attack = attackSocket(base, lab, 'input-flood', () => clearTimeout(timer));
+  const attack = await attackSocket(base, lab, 'input-flood', () => clearTimeout(timer));
   attack.ws.on('open', () => {
     attack.ws.send(encode.input('sleep 1e9\r'));
     // Only what the server takes is sent: the test's own memory must not be what grows.
@@ -106,7 +107,7 @@ function inputFlood(base: string, lab: LabTicket, until: number): Attack & { sen
 async function terminalChurn(base: string, lab: LabTicket, until: number, stopped: () => boolean): Promise<number> {
   let opened = 0;
   while (Date.now() < until && !stopped()) {
-    const t = new TermClient(base, lab, `churn-${opened++}`);
+    const t = await TermClient.open(base, lab, `churn-${opened++}`);
     await t.opened();
     t.type('exit\r');
     await t.until(() => t.closed, 'the close after exit');
@@ -158,8 +159,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
 
   it(`holds its memory and another lab's echo under four attacks at once for ${ATTACK_MS / 1000} s`, async () => {
     const [echoLab, ackLab, floodLab, churnLab, archiveLab] = await Promise.all(Array.from({ length: 5 }, () => createLab(server.base)));
-    const echo = new TermClient(server.base, echoLab, 'echo');
-    const filler = new TermClient(server.base, archiveLab, 'filler');
+    const echo = await TermClient.open(server.base, echoLab, 'echo');
+    const filler = await TermClient.open(server.base, archiveLab, 'filler');
     await Promise.all([echo.opened(), filler.opened()]);
     await filler.sh(`head -c ${ARCHIVE_FILE_MB * MiB} /dev/urandom > big.bin`);
     await echo.sh('true');
@@ -168,8 +169,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     const until = Date.now() + ATTACK_MS;
     let peakRss = startRss;
     let broken = false;
-    const acks = fakeAcks(server.base, ackLab, until);
-    const flood = inputFlood(server.base, floodLab, until);
+    const acks = await fakeAcks(server.base, ackLab, until);
+    const flood = await inputFlood(server.base, floodLab, until);
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, server.rssBytes());
       if (peakRss - startRss > RSS_GROWTH_LIMIT && !broken) {

@@ -139,9 +139,12 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
       const typed = labs.flatMap((lab, l) =>
         Array.from({ length: 10 }, (_, i) => {
           const n = l * 10 + i;
-          const t = open(s, lab, `at-once-${i}`);
-          t.ws.once('open', () => t.type(`echo ok""-${n}\r`));
-          return t.waitFor(`ok-${n}`, 30_000).then(() => null, () => n);
+          return open(s, lab, `at-once-${i}`)
+            .then((t) => {
+              t.ws.once('open', () => t.type(`echo ok""-${n}\r`));
+              return t.waitFor(`ok-${n}`, 30_000);
+            })
+            .then(() => null, () => n);
         }),
       );
       const lost = (await Promise.all(typed)).filter((n) => n !== null);
