@@ -6,15 +6,19 @@
 import type { TerminalView } from './terminal-view.ts';
 
 const PROMPT_WAIT_MS = 5000;
+const NO_ECHO_MS = 1000;
 
 /**
- * The terminal echoed a Ctrl-C (`^C`) that is not in `before`, and the shell's prompt
- * (`learner@lab:~/examples/tcp/go$ `) has come back after it as the last line.
+ * The shell's prompt (`learner@lab:~/examples/tcp/go$ `) is back as the last line, after the
+ * `^C` the terminal echoed (one that is not in `before`).
  */
-function promptAfterInterrupt(text: string, before: string): boolean {
+function promptAfterInterrupt(text: string, before: string, waitedMs: number): boolean {
   const lastLine = text.lastIndexOf('\n');
+  if (!/\$$/.test(text.slice(lastLine + 1).trimEnd()) || text === before) return false;
   const interrupts = (t: string) => t.split('^C').length;
-  return interrupts(text) > interrupts(before) && text.lastIndexOf('^C') < lastLine && /\$$/.test(text.slice(lastLine + 1).trimEnd());
+  // A program that turned the terminal's echo off dies without a `^C`: its prompt counts once
+  // the shell has had time to show the `^C` it would have echoed.
+  return (interrupts(text) > interrupts(before) && text.lastIndexOf('^C') < lastLine) || waitedMs >= NO_ECHO_MS;
 }
 
 /**
@@ -25,9 +29,9 @@ function promptAfterInterrupt(text: string, before: string): boolean {
 export async function interruptToPrompt(view: TerminalView): Promise<boolean> {
   const before = view.text();
   view.type('\x03');
-  for (const deadline = Date.now() + PROMPT_WAIT_MS; Date.now() < deadline; ) {
+  for (const start = Date.now(); Date.now() - start < PROMPT_WAIT_MS; ) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    if (promptAfterInterrupt(view.text(), before)) return true;
+    if (promptAfterInterrupt(view.text(), before, Date.now() - start)) return true;
   }
   return false;
 }
