@@ -68,6 +68,11 @@ async function pickLanguage(page: Page, lang: Lang): Promise<void> {
   if ((await tab.count()) > 0) await tab.click();
 }
 
+/** What the panel says (its status and any notice), for a failure message. */
+async function panelSays(page: Page): Promise<string> {
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.lab-status, .lab-notice:not([hidden]), .lab-overlay:not([hidden])')].map((e) => e.innerText.trim()).filter(Boolean).join(' | '));
+}
+
 async function endLab(page: Page, server: TestServer): Promise<void> {
   const ticket = await page.evaluate(() => JSON.parse(sessionStorage.getItem('socketlab.lab') ?? 'null') as { labId: string; token: string } | null);
   if (ticket) await deleteLab(server.base, ticket);
@@ -80,8 +85,9 @@ for (const driver of testDrivers()) {
   describe(`every Run button on every lesson, pressed in order (${driver})`, () => {
     let server: TestServer;
     let browser: Browser;
-    const started = Date.now();
+    let started = 0;
     before(async () => {
+      started = Date.now();
       assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
       server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
       browser = await launchChromium();
@@ -117,8 +123,8 @@ for (const driver of testDrivers()) {
               const what = `Run button #${i + 1} (terminal ${press.terminal}: ${press.lines.join(' ; ')})`;
               const from = (await screen(page, press.terminal)).length;
               await buttons.nth(i).click();
-              await waitForScreen(page, press.terminal, echoedByShell(press.lines), { from, timeout: 120_000 }).catch((err: Error) => {
-                throw new Error(`${what}: the shell did not run every line (typed into a running program?)\n${err.message}`);
+              await waitForScreen(page, press.terminal, echoedByShell(press.lines), { from, timeout: 120_000 }).catch(async (err: Error) => {
+                throw new Error(`${what}: the shell did not run every line (typed into a running program?)\nThe panel says: ${await panelSays(page)}\n${err.message}`);
               });
               if (press.failure) {
                 const pattern = new RegExp(press.failure, 'i');
