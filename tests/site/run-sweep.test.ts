@@ -164,6 +164,13 @@ for (const driver of testDrivers()) {
               const box = await button.boundingBox();
               assert.ok(box, 'the button is still on the page');
               assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `the button is at y=${Math.round(box.y)}..${Math.round(box.y + box.height)}, outside the ${viewport.height} px viewport`);
+              // In the viewport is not enough where the panel docks over the page's bottom.
+              const onTop = await button.evaluate((b) => {
+                const r = b.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                return hit === null || b.contains(hit) ? null : `${hit.tagName.toLowerCase()}.${[...hit.classList].join('.')}`;
+              });
+              assert.equal(onTop, null, `the button is in the viewport but covered by ${onTop}`);
             }
           } finally {
             await endLab(page, server);

@@ -33,9 +33,20 @@ export interface RunRequest {
   origin?: HTMLElement;
 }
 
-/** After the layout settles (the panel docked, the lesson reflowed), scrolls `element` into view. */
-function keepInView(element: HTMLElement | undefined): void {
-  if (element) requestAnimationFrame(() => element.scrollIntoView({ block: 'center', inline: 'nearest' }));
+/**
+ * After the layout settles (the panel docked, the lesson reflowed), scrolls `element` to the
+ * middle of what the panel leaves visible: a panel docked over the viewport's bottom (phones)
+ * counts as margin under the element, so the element does not end up behind it.
+ */
+function keepInView(element: HTMLElement | undefined, panel: HTMLElement): void {
+  if (!element) return;
+  requestAnimationFrame(() => {
+    const cover = panel.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const below = !panel.hidden && cover.top > 0 && cover.left < box.right && cover.right > box.left;
+    element.style.scrollMarginBottom = below ? `${Math.max(0, window.innerHeight - cover.top)}px` : '';
+    element.scrollIntoView({ block: 'center', inline: 'nearest' });
+  });
 }
 
 class LabApp extends Disposable {
@@ -99,7 +110,7 @@ class LabApp extends Disposable {
    */
   async run(request: RunRequest): Promise<void> {
     const opening = this.open();
-    keepInView(request.origin);
+    keepInView(request.origin, this.panel.root);
     await opening;
     if (!this.session.ticket || this.session.isEnded) return;
     this.terminals.select(request.terminal);
@@ -122,7 +133,7 @@ class LabApp extends Disposable {
     const view = this.terminals.open(request.terminal);
     view.type(`${request.lines.join('\r')}\r`);
     view.focus();
-    keepInView(request.origin);
+    keepInView(request.origin, this.panel.root);
   }
 
   async edit(path: string | null): Promise<void> {
