@@ -81,6 +81,8 @@ async function endLab(page: Page, server: TestServer): Promise<void> {
 for (const driver of testDrivers()) {
   // Docker labs cost more to start and build in: one language there (Go, whose build is the
   // slowest and whose folder is the one the issue's learner met); every language on bwrap.
+  // Measured on 2 busy cores: bwrap, 3 languages, 206-291 s; Docker, Go only, 78-220 s. All
+  // three on Docker would take the sweep well past the 6 minutes it may cost.
   const langs: readonly Lang[] = driver === 'docker' ? ['go'] : LANGS;
   describe(`every Run button on every lesson, pressed in order (${driver})`, () => {
     let server: TestServer;
