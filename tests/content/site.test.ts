@@ -170,3 +170,19 @@ describe('bad lesson frontmatter', () => {
     assert.match(output, /minutes: missing; every lesson needs it/, 'a missing field is named too');
   });
 });
+
+describe('a bad <Run> block', () => {
+  it('fails the build naming the page, the block and what the lesson has', async () => {
+    const out = buildDir('bad-run-');
+    after(() => rmSync(out, { recursive: true, force: true }));
+    const result = await run(`${astro} build --outDir ${out}`, {
+      cwd: ROOT,
+      env: { ...buildEnv, SOCKETLAB_LESSONS_DIR: join(import.meta.dirname, 'fixtures/bad-run') },
+      timeoutMs: 300_000,
+    });
+    const output = stripVTControlCharacters(result.stdout + result.stderr);
+    assert.notEqual(result.code, 0, 'the build should fail');
+    assert.match(output, /tcp-bad-run/, 'the message names the page');
+    assert.match(output, /<Run topic="tcp" terminal="clinet">: the lesson has no terminal "clinet"; its frontmatter lists: server, client\./);
+  });
+});

@@ -42,7 +42,7 @@ async function pickLanguage(page: Page, label: string): Promise<void> {
 
 /** The Run button of a lesson's <Run> block (visible in the chosen language) for a terminal. */
 function runButton(page: Page, terminal: string) {
-  return page.locator(`[data-lab-interrupt] [data-lab-run="${terminal}"]:visible`).first();
+  return page.locator(`[data-lab-block] [data-lab-run="${terminal}"]:visible`).first();
 }
 
 describe('the live lab on lesson pages', () => {

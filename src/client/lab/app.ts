@@ -6,6 +6,7 @@
  * (editor.ts, loaded when first opened). Each part is owned here and disposed with the app.
  */
 import { Disposable, MutableDisposable } from './disposable.ts';
+import { interruptToPrompt } from './interrupt.ts';
 import type { FileEditor } from './editor.ts';
 import { LabSession } from './lab-session.ts';
 import { liveCounts } from './live-objects.ts';
@@ -29,11 +30,27 @@ export interface PageLab {
 export interface RunRequest {
   terminal: string;
   lines: string[];
-  /** Press Ctrl-C first, e.g. to stop the server still running in that terminal. */
-  interrupt: boolean;
+  /** Other terminals whose programs are stopped first, e.g. the server, to show a client with none. */
+  stop: string[];
+  /** The pressed button: kept in view while the panel opens and the lesson reflows beside it. */
+  origin?: HTMLElement;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * After the layout settles (the panel docked, the lesson reflowed), scrolls `element` to the
+ * middle of what the panel leaves visible: a panel docked over the viewport's bottom (phones)
+ * counts as margin under the element, so the element does not end up behind it.
+ */
+function keepInView(element: HTMLElement | undefined, panel: HTMLElement): void {
+  if (!element) return;
+  requestAnimationFrame(() => {
+    const cover = panel.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const below = !panel.hidden && cover.top > 0 && cover.left < box.right && cover.right > box.left;
+    element.style.scrollMarginBottom = below ? `${Math.max(0, window.innerHeight - cover.top)}px` : '';
+    element.scrollIntoView({ block: 'center', inline: 'nearest' });
+  });
+}
 
 class LabApp extends Disposable {
   private readonly page: PageLab;
@@ -97,27 +114,36 @@ class LabApp extends Disposable {
     }
   }
 
+  /**
+   * Stops what runs in the request's terminals (Ctrl-C, then waits for the shell's prompt) and
+   * types its commands; types nothing into a program that did not stop.
+   */
   async run(request: RunRequest): Promise<void> {
-    await this.open();
+    const opening = this.open();
+    keepInView(request.origin, this.panel.root);
+    await opening;
     if (!this.session.ticket || this.session.isEnded) return;
-    const view = this.terminals.open(request.terminal);
     this.terminals.select(request.terminal);
-    // A shell that has not printed its prompt yet may drop what it is sent (bash resets the line
-    // as it starts), so wait for the prompt; a shell that could not start gets nothing.
-    try {
-      await view.started;
-    } catch (err) {
-      if (!this.session.isEnded) this.panel.showNotice(`Not run: the shell in terminal "${request.terminal}" could not start. ${(err as Error).message}`);
-      return;
+    for (const name of [...request.stop, request.terminal]) {
+      const view = this.terminals.open(name);
+      // A shell that has not printed its prompt yet may drop what it is sent (bash resets the
+      // line as it starts), so wait for the prompt; a shell that could not start gets nothing.
+      try {
+        await view.started;
+      } catch (err) {
+        if (!this.session.isEnded) this.panel.showNotice(`Not run: the shell in terminal "${name}" could not start. ${(err as Error).message}`);
+        return;
+      }
+      if (!(await interruptToPrompt(view))) {
+        this.panel.showNotice(`Not run: what runs in terminal "${name}" did not stop on Ctrl-C. Leave it (q, Ctrl-D or exit) and press Run again.`);
+        return;
+      }
     }
     this.panel.hideNotice();
-    if (request.interrupt) {
-      view.type('\x03');
-      // SIGINT flushes the terminal's input queue: let the old program die before typing.
-      await sleep(150);
-    }
+    const view = this.terminals.open(request.terminal);
     view.type(`${request.lines.join('\r')}\r`);
     view.focus();
+    keepInView(request.origin, this.panel.root);
   }
 
   async edit(path: string | null): Promise<void> {

@@ -68,34 +68,42 @@ function keepScrollableTablesReachable(): void {
   for (const table of document.querySelectorAll('.sl-markdown-content table')) observer.observe(table);
 }
 
-/** `terminal: client, with no server running` names the terminal `client`. */
+/** `terminal: client2` (a plain ```sh block's title) names the terminal `client2`. */
 function terminalOf(figure: HTMLElement, fallback: string): string {
   const title = figure.querySelector('figcaption .title')?.textContent ?? '';
   return /^terminal:\s*([a-z0-9-]{1,32})\b/.exec(title)?.[1] ?? fallback;
 }
 
-/** The commands in a shell block: the `$ ` lines of a transcript, else every line but comments. */
-export function commandsOf(lines: string[]): string[] {
-  const prompted = lines.filter((l) => l.startsWith('$ '));
-  if (prompted.length > 0) return prompted.map((l) => l.slice(2));
-  return lines.filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+/**
+ * The commands of a shell block, or null when it is not safe to run: a `<Run>` block always is
+ * (it `cd`s, builds and runs); a plain block only when it is self-contained, starting with `cd`.
+ * Anything else (a transcript with `$ ` lines or output, a fragment that needs state set up by
+ * hand) is shown, never run. Comment lines (`#`) are not typed.
+ */
+function commandsOf(lines: string[], runBlock: boolean): string[] | null {
+  const commands = lines.filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (commands.length === 0) return null;
+  return runBlock || commands[0]!.startsWith('cd ') ? commands : null;
 }
 
 function addRunButton(figure: HTMLElement, terminals: string[], run: (request: RunRequest) => void): void {
   const pre = figure.querySelector('pre[data-language="sh"], pre[data-language="bash"], pre[data-language="shell"]');
   const fallback = terminals.at(-1);
   if (!pre || !fallback) return;
-  const lines = commandsOf([...pre.querySelectorAll('.ec-line')].map((l) => l.textContent ?? ''));
-  if (lines.length === 0) return;
-  const terminal = terminalOf(figure, fallback);
-  const interrupt = figure.closest('[data-lab-interrupt]') !== null;
+  const block = figure.closest<HTMLElement>('[data-lab-block]');
+  const lines = commandsOf([...pre.querySelectorAll('.ec-line')].map((l) => l.textContent ?? ''), block !== null);
+  if (!lines) return;
+  const terminal = block?.dataset.labTerminal ?? terminalOf(figure, fallback);
+  const stop = block?.dataset.labStop?.split(' ') ?? [];
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'lab-action';
   button.dataset.labRun = terminal;
+  if (block?.dataset.labFailure !== undefined) button.dataset.labFailure = block.dataset.labFailure;
   button.textContent = `▶ Run in ${terminal}`;
-  button.title = interrupt ? `Stop what runs in terminal "${terminal}" (Ctrl-C), then type these commands there` : `Type these commands into terminal "${terminal}"`;
-  button.addEventListener('click', () => run({ terminal, lines, interrupt }));
+  const stopping = [...stop, terminal].map((t) => `"${t}"`).join(' and ');
+  button.title = `Stop what runs in ${stop.length > 0 ? 'terminals' : 'terminal'} ${stopping} (Ctrl-C), then type these commands into "${terminal}"`;
+  button.addEventListener('click', () => run({ terminal, lines, stop, origin: button }));
   figure.after(row(button));
 }
 

@@ -1,0 +1,44 @@
+/**
+ * Ctrl-C before a Run types its commands, and the wait for the shell to have the terminal again:
+ * text typed while a program still runs would go to that program (a client would send it to its
+ * server), and SIGINT flushes whatever is typed before the program has died.
+ */
+import type { TerminalView } from './terminal-view.ts';
+
+const PROMPT_WAIT_MS = 5000;
+
+/** The shell's prompt (`learner@lab:~/examples/tcp/go$ `) ends `text`. */
+const endsAtPrompt = (text: string) => /\$$/.test(text.trimEnd());
+
+/**
+ * The terminal echoed a `^C` that is not in `before`, and the shell's prompt has come back after
+ * it: on the next line, or on the same one when the program exited by itself on SIGINT (bash
+ * starts no new line then: `^Clearner@lab:~$ `).
+ */
+function promptAfterInterrupt(text: string, before: string): boolean {
+  const interrupts = (t: string) => t.split('^C').length;
+  return interrupts(text) > interrupts(before) && endsAtPrompt(text.slice(text.lastIndexOf('^C') + 2));
+}
+
+async function until(holds: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+    if (holds()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return holds();
+}
+
+/**
+ * Presses Ctrl-C in `view` and waits for the prompt that follows its `^C` (a prompt seen before
+ * the `^C` may be one the shell had not finished drawing: typing then races the interrupt). False
+ * when none came within 5 s: a program that ignores Ctrl-C (an editor, a pager) still runs.
+ */
+export async function interruptToPrompt(view: TerminalView): Promise<boolean> {
+  // A shell that has not drawn its first prompt is still setting up its line editor: bash acts
+  // on a Ctrl-C that comes then only when the next key arrives, and eats that key (the `c` of
+  // `cd`, leaving `d: command not found`). Let it draw the prompt first.
+  if (!/\$$/m.test(view.text())) await until(() => endsAtPrompt(view.text()), PROMPT_WAIT_MS);
+  const before = view.text();
+  view.type('\x03');
+  return until(() => promptAfterInterrupt(view.text(), before), PROMPT_WAIT_MS);
+}
