@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { DockerDriver } from '../../sandbox/drivers/docker.ts';
+import { CHECKER_DIR } from '../../sandbox/drivers/checker-user.ts';
 import type { LabLimits } from '../../wire/lab-api.ts';
 import { dockerAnswers } from '../support/drivers.ts';
 
@@ -88,14 +89,17 @@ describe('the Docker driver keeps to its own containers', () => {
       assert.ok(host[key] === undefined || host[key] === false, `HostConfig.${key} is not set (${JSON.stringify(host[key])})`);
     }
     assert.equal(options.Volumes, undefined);
-    assert.deepEqual(Object.keys(host.Tmpfs ?? {}).sort(), ['/dev/shm', '/home/learner', '/run/socketlab', '/tmp']);
+    assert.deepEqual(Object.keys(host.Tmpfs ?? {}).sort(), ['/dev/shm', '/home/learner', CHECKER_DIR, '/run/socketlab', '/tmp']);
     for (const [path, mount] of Object.entries(host.Tmpfs ?? {})) {
       assert.match(mount, /(^|,)nosuid(,|$)/, `${path} is nosuid`);
       assert.match(mount, /(^|,)nodev(,|$)/, `${path} is nodev`);
       assert.match(mount, /(^|,)size=\d+/, `${path} has a size limit`);
       assert.match(mount, /(^|,)nr_inodes=\d+/, `${path} has an inode limit`);
-      assert.match(mount, new RegExp(`(^|,)uid=${uid},gid=${uid}(,|$)`), `${path} belongs to the lab's uid`);
+      // The checker's files are root's, so the learner cannot swap them (a pass cannot be faked).
+      const owner = path === CHECKER_DIR ? '0' : uid;
+      assert.match(mount, new RegExp(`(^|,)uid=${owner},gid=${owner}(,|$)`), `${path} belongs to ${path === CHECKER_DIR ? 'root' : 'the lab\'s uid'}`);
     }
+    assert.match(host.Tmpfs![CHECKER_DIR]!, /(^|,)mode=0755(,|$)/, 'the learner can read the checker\'s files, not write them');
 
     await sandbox.destroy();
     assert.deepEqual(calls.removed, ['container-1'], 'ending a lab removes its own container and nothing else');
