@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLab, deleteLab, TermClient } from '../../support/lab-client.ts';
@@ -98,7 +98,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
     assert.deepEqual(listing.entries.find((e) => e.path === SERVER_C), { path: SERVER_C, kind: 'file', size: original.length });
     assert.equal(listing.entries.find((e) => e.path === 'examples/tcp/c')?.kind, 'folder');
     const inFolder = JSON.parse((await call('GET', 'files?dir=examples/tcp/c')).body.toString()) as { entries: { path: string }[] };
-    assert.deepEqual(inFolder.entries.map((e) => e.path).sort(), ['client.c', 'example.json', 'server.c'].map((f) => `examples/tcp/c/${f}`));
+    assert.deepEqual(inFolder.entries.map((e) => e.path).sort(), readdirSync(join(EXAMPLES, 'tcp/c')).sort().map((f) => `examples/tcp/c/${f}`));
   });
 
   it('reads a file as exactly the bytes of the course original', async () => {
