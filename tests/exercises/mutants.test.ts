@@ -4,7 +4,10 @@
  *   tests/exercises/mutants/<exercise>/<mutant-name>/
  *     mutant.json   {"lang": "c"|"go"|"ts", "mistake": "<the lesson's mistake it makes>",
  *                    "fails": "<id of a check it must fail>", "hint": "<regex the failing hint matches>"}
- *     <files>       replace the reference solution's files of that language (the rest is kept)
+ *     <file>.patch  a unified diff (`diff -u`) of one file of the reference solution in that
+ *                   language: the mistake, and nothing else, shown as a change of the program
+ *                   learners read (the solution's other files are kept). A patch that no longer
+ *                   applies because the solution moved on fails, naming the hunk.
  *
  * For each driver: one real server and a few labs; each mutant is started in its language through
  * the public lab API, the solution's files and then the mutant's are saved with the file API, the
@@ -20,7 +23,8 @@ import { z } from 'zod';
 import { createLab } from '../support/lab-client.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { testDrivers } from '../support/drivers.ts';
-import { exerciseFiles, exerciseIds, loadExercise, type ExerciseDef } from '../../src/catalog/exercise-manifest.ts';
+import { declaredCheckIds, exerciseFiles, exerciseIds, loadExercise, type ExerciseDef } from '../../src/catalog/exercise-manifest.ts';
+import { applyUnifiedDiff } from '../support/unified-diff.ts';
 import type { CheckAnswer, LabTicket } from '../../wire/lab-api.ts';
 
 const MUTANTS_DIR = join(import.meta.dirname, 'mutants');
@@ -51,14 +55,9 @@ interface Mutant {
   files: { path: string; content: Buffer }[];
 }
 
-/** The check ids an exercise's check.ts declares (`{ id: '<literal>', title, run }`). */
+/** The check ids an exercise's check.ts declares, read as the server reads them. */
 function checkIds(def: ExerciseDef): Set<string> {
-  const source = readFileSync(join(def.dir, 'check.ts'), 'utf8');
-  return new Set([...source.matchAll(/\bid:\s*'([^']+)'/g)].map((m) => m[1]!));
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return new Set(declaredCheckIds(readFileSync(join(def.dir, 'check.ts'), 'utf8'), `${def.id}/check.ts`));
 }
 
 /** Reads and validates one mutant folder; throws saying what is wrong and how to fix it. */
@@ -81,14 +80,15 @@ function loadMutant(exerciseId: string, name: string): Mutant {
   if (!exercise.languages.includes(spec.lang)) throw new Error(`${where}/mutant.json: "${exerciseId}" is not offered in "${spec.lang}" (it is in ${exercise.languages.join(', ')})`);
   const ids = checkIds(exercise);
   if (!ids.has(spec.fails)) throw new Error(`${where}/mutant.json: "fails" is "${spec.fails}", which is no check id of ${exerciseId}/check.ts (${[...ids].join(', ')})`);
-  const solution = new Set(exerciseFiles(exercise, 'solution', spec.lang).map((f) => f.path));
-  const files = filesUnder(dir)
-    .filter((f) => f !== jsonFile)
-    .map((f) => ({ path: relative(dir, f), content: readFileSync(f) }));
-  if (files.length === 0) throw new Error(`${where} holds no source file: add the wrong program (e.g. server.${spec.lang}) next to mutant.json`);
-  for (const f of files) {
-    if (!solution.has(f.path)) throw new Error(`${where}/${f.path} replaces no file of solution/${spec.lang} (${[...solution].join(', ')}): name it after the file it replaces`);
-  }
+  const solution = new Map(exerciseFiles(exercise, 'solution', spec.lang).map((f) => [f.path, f.content.toString()]));
+  const patches = readdirSync(dir).filter((f) => f !== 'mutant.json');
+  if (patches.length === 0) throw new Error(`${where} holds no patch: add the mistake as a diff of the solution (diff -u solution/${spec.lang}/server.${spec.lang} yours > server.${spec.lang}.patch)`);
+  const files = patches.map((patch) => {
+    const path = patch.replace(/\.patch$/, '');
+    const original = solution.get(path);
+    if (!patch.endsWith('.patch') || original === undefined) throw new Error(`${where}/${patch} is not <file>.patch of a file of solution/${spec.lang} (${[...solution.keys()].join(', ')})`);
+    return { path, content: Buffer.from(applyUnifiedDiff(original, readFileSync(join(dir, patch), 'utf8'), `${where}/${patch}`)) };
+  });
   return { exercise, name, spec, files };
 }
 
