@@ -2,7 +2,9 @@
  * A lab whose sandbox disappears underneath the page (its container removed with `docker rm -f`,
  * its bwrap init killed from the host), in Chromium against the real server, on every driver: the
  * panel says in plain words that the lab stopped unexpectedly and offers "Start a new lab", which
- * works. No engine text (HTTP codes, "No such container", nsenter) ever reaches the page.
+ * works. No engine text (HTTP codes, "No such container", nsenter) ever reaches the page. And a Run
+ * whose shell attached but never prints gives up after its limit and says so, instead of waiting
+ * for ever.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +16,8 @@ import { ROOT } from '../support/examples.ts';
 import { testDrivers, type DriverName } from '../support/drivers.ts';
 import { initPid } from '../support/sandboxes.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { labId, launchChromium, waitForScreen } from './browser-support.ts';
+import { Op } from '../../wire/protocol.ts';
+import { labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 const ENGINE_TEXT = /HTTP code|no such container|nsenter|OCI runtime|exec failed|\.ts:\d+/i;
 
@@ -77,6 +80,33 @@ for (const driver of testDrivers()) {
       const second = await labId(page);
       assert.ok(second && second !== first, 'a new lab');
       assert.doesNotMatch(await labText(page), ENGINE_TEXT);
+      await page.close();
+    });
+
+    it('a Run whose shell never prints says so after 30 s and types nothing', async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // Page timers run on a clock the test can move: the 30 s limit passes in no time.
+      await page.clock.install();
+      // The client terminal's shell attaches (READY comes through) but its output never arrives.
+      const heldBack = { frames: 0 };
+      await page.routeWebSocket(/\/terminals\/client\?/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          if (typeof message !== 'string' && message[0] === Op.OUTPUT) heldBack.frames++;
+          else ws.send(message);
+        });
+      });
+      await page.goto(`${server.base}/tcp/`);
+      await page.locator('button[data-lab-run="client"]').first().click();
+      await waitForScreen(page, 'server', ['$ ']);
+      const notice = page.locator('.lab-notice');
+      for (let waited = 0; heldBack.frames === 0 && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(heldBack.frames > 0, 'the client shell printed (and the test held it back)');
+      assert.equal(await notice.isVisible(), false, 'no notice before the limit');
+
+      await page.clock.fastForward(31_000);
+      await notice.getByText('Not run: the shell in terminal "client" printed nothing in 30 s').waitFor({ timeout: 5000 });
+      assert.equal(await screen(page, 'client'), '', 'nothing reached the client terminal');
       await page.close();
     });
 

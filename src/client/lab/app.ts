@@ -6,7 +6,7 @@
  * (editor.ts, loaded when first opened). Each part is owned here and disposed with the app.
  */
 import { Disposable, MutableDisposable } from './disposable.ts';
-import { interruptToPrompt } from './interrupt.ts';
+import { interruptToPrompt, SHELL_START_LIMIT_MS, startedWithin } from './interrupt.ts';
 import type { FileEditor } from './editor.ts';
 import { LabSession } from './lab-session.ts';
 import { liveCounts } from './live-objects.ts';
@@ -129,9 +129,9 @@ class LabApp extends Disposable {
       // A shell that has not printed its prompt yet may drop what it is sent (bash resets the
       // line as it starts), so wait for the prompt; a shell that could not start gets nothing.
       try {
-        await view.started;
+        await startedWithin(view, SHELL_START_LIMIT_MS);
       } catch (err) {
-        if (!this.session.isEnded) this.panel.showNotice(`Not run: the shell in terminal "${name}" could not start. ${(err as Error).message}`);
+        if (!this.session.isEnded) this.panel.showNotice(`Not run: ${(err as Error).message}`);
         return;
       }
       if (!(await interruptToPrompt(view))) {

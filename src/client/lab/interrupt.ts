@@ -7,6 +7,34 @@ import type { TerminalView } from './terminal-view.ts';
 
 const PROMPT_WAIT_MS = 5000;
 
+/**
+ * How long a Run waits for a new shell's first output (its prompt). A shell that attached but
+ * never prints (a stuck sandbox, a lost connection the browser has not noticed) must not leave
+ * the button waiting for ever: the learner is told, and can press Run again.
+ */
+export const SHELL_START_LIMIT_MS = 30_000;
+
+/**
+ * Resolves once `view`'s shell has printed something; rejects with a sentence for the learner
+ * when it could not start or printed nothing within `ms`.
+ */
+export async function startedWithin(view: TerminalView, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the shell in terminal "${view.name}" printed nothing in ${ms / 1000} s. Press Enter in that terminal to see whether it answers; if it does not, press End lab and start a new one. Then press Run again.`)), ms);
+  });
+  try {
+    await Promise.race([
+      view.started.catch((err: Error) => {
+        throw new Error(`the shell in terminal "${view.name}" could not start. ${err.message}`);
+      }),
+      limit,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The shell's prompt (`learner@lab:~/examples/tcp/go$ `) ends `text`. */
 const endsAtPrompt = (text: string) => /\$$/.test(text.trimEnd());
 
