@@ -1,7 +1,7 @@
 /**
  * The live lab on lesson pages, in a real browser against the real server and real bwrap labs:
- * Run buttons start every core example's server and client in two terminals and the exchange
- * appears on screen; the editor changes a program and resets it; a dropped WebSocket reconnects
+ * Run buttons start an example's server and client in two terminals (each language once) and the
+ * exchange appears on screen; the editor changes a program and resets it; a dropped WebSocket reconnects
  * with nothing lost or doubled; a `yes` flood stops on Ctrl-C; an idle lab ends, says why and
  * starts again; axe-core finds no serious accessibility problems with the lab open.
  */
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { loadExample, ROOT } from '../support/examples.ts';
 import { PAGE_PLACEHOLDERS } from '../../src/catalog/example-manifest.ts';
-import { LANG_LABELS, LANGS, TOPICS } from '../../src/catalog/topics.ts';
+import { LANG_LABELS, type Lang, type Topic } from '../../src/catalog/topics.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { axeViolations, labId, launchChromium, screen, waitForScreen } from './browser-support.ts';
 import { createLab, deleteLab } from '../support/lab-client.ts';
@@ -46,29 +46,31 @@ function runButton(page: Page, terminal: string) {
 }
 
 describe('the live lab on lesson pages', () => {
-  it('Run starts each core example\'s server and client in two terminals, in C, Go and TypeScript, in one lab across pages', async () => {
+  // Every example's exchange runs in a real lab in tests/server/labs/examples-in-lab.test.ts, and
+  // every Run button of every page in tests/site/run-sweep.test.ts; here each language once, on
+  // three pages, proves the browser's part: Run, typing into the terminal, the lab following.
+  const tour: [Topic, Lang][] = [['tcp', 'c'], ['uds-stream', 'go'], ['http-uds', 'ts']];
+  it('Run starts an example\'s server and client in two terminals, in C, Go and TypeScript, in one lab across pages', async () => {
     const page = await newPage();
     let firstLab: string | null = null;
-    for (const topic of TOPICS) {
+    for (const [topic, lang] of tour) {
       await page.goto(`${server.base}/${topic}/`);
-      for (const lang of LANGS) {
-        const label = LANG_LABELS[lang];
-        const { exchange, programs } = loadExample(topic, lang).manifest;
-        const clientCommand = programs.find((p) => p.name === 'client')!.run.replace('{port}', PAGE_PLACEHOLDERS.port).replace('{socket}', PAGE_PLACEHOLDERS.socket(topic));
-        assert.ok(exchange, `${topic}/${lang} has an exchange`);
-        await pickLanguage(page, label);
-        const serverFrom = (await screen(page, 'server')).length;
-        await runButton(page, 'server').click();
-        await waitForScreen(page, 'server', ['listening on'], { from: serverFrom, timeout: 60_000 });
-        const clientFrom = (await screen(page, 'client')).length;
-        await runButton(page, 'client').click();
-        // Once the command is typed the client terminal has the keyboard: type as a learner would
-        // (the terminal holds what is typed until the client reads it).
-        await waitForScreen(page, 'client', [`$ ${clientCommand}`], { from: clientFrom, timeout: 60_000 });
-        for (const line of exchange.input) await page.keyboard.type(`${line}\n`, { delay: 5 });
-        await waitForScreen(page, 'client', exchange.client, { from: clientFrom, timeout: 60_000 });
-        await waitForScreen(page, 'server', exchange.server, { from: serverFrom });
-      }
+      const label = LANG_LABELS[lang];
+      const { exchange, programs } = loadExample(topic, lang).manifest;
+      const clientCommand = programs.find((p) => p.name === 'client')!.run.replace('{port}', PAGE_PLACEHOLDERS.port).replace('{socket}', PAGE_PLACEHOLDERS.socket(topic));
+      assert.ok(exchange, `${topic}/${lang} has an exchange`);
+      await pickLanguage(page, label);
+      const serverFrom = (await screen(page, 'server')).length;
+      await runButton(page, 'server').click();
+      await waitForScreen(page, 'server', ['listening on'], { from: serverFrom, timeout: 60_000 });
+      const clientFrom = (await screen(page, 'client')).length;
+      await runButton(page, 'client').click();
+      // Once the command is typed the client terminal has the keyboard: type as a learner would
+      // (the terminal holds what is typed until the client reads it).
+      await waitForScreen(page, 'client', [`$ ${clientCommand}`], { from: clientFrom, timeout: 60_000 });
+      for (const line of exchange.input) await page.keyboard.type(`${line}\n`, { delay: 5 });
+      await waitForScreen(page, 'client', exchange.client, { from: clientFrom, timeout: 60_000 });
+      await waitForScreen(page, 'server', exchange.server, { from: serverFrom });
       const id = await labId(page);
       firstLab ??= id;
       assert.equal(id, firstLab, `the lab followed the learner to /${topic}/`);
