@@ -6,7 +6,7 @@
  * it with live labs: a lab's two terminals run the C TCP pair and the Go Unix-socket pair through
  * the public protocol, and the home page and a lesson answer 200. Then the same start again (warm),
  * and the test command's setup phase (everything the suite needs, not the suite itself). Once as
- * root and once as a user with sudo, as the README promises. Every run starts from the pristine
+ * root and once as a user with sudo (the two at the same time), as the README promises. Every run starts from the pristine
  * filesystem; only downloaded .deb files and npm tarballs are cached between runs.
  *
  * Prints how long each phase took (the README quotes them) and setup's own lines, which show Node,
@@ -87,7 +87,9 @@ class FreshMachine {
 
   /** Creates and starts the container, with the clone in place. */
   async boot(image: string, clone: string): Promise<void> {
-    for (const dir of ['apt/partial', 'npm-root', 'npm-user']) mkdirSync(join(CACHE, dir), { recursive: true });
+    // Each machine has its own .deb cache: apt locks the archives folder, and the two machines
+    // install at the same time.
+    for (const dir of [`apt-${this.who}/partial`, 'npm-root', 'npm-user']) mkdirSync(join(CACHE, dir), { recursive: true });
     const env = ['-e', `PORT=${this.port}`, '-e', `SANDBOX_INSTANCE=fresh-${this.who}-${process.pid}`];
     // This workplace reaches the package registries through a TLS-intercepting proxy whose
     // certificate authority every machine of its kind trusts; the pristine root gets the same
@@ -110,7 +112,7 @@ class FreshMachine {
       // The test command's setup starts a Docker engine in here: its images need a filesystem
       // that is not itself an overlay (an anonymous volume, removed with the container).
       '-v', '/var/lib/docker',
-      '-v', `${CACHE}/apt:/var/cache/apt/archives`,
+      '-v', `${CACHE}/apt-${this.who}:/var/cache/apt/archives`,
       '-v', `${CACHE}/npm-root:/root/.npm`,
       ...(this.who === 'user' ? ['-v', `${CACHE}/npm-user:/home/learner/.npm`] : []),
       ...env,
@@ -259,7 +261,9 @@ async function checkWarmStart(t: TestContext, machine: FreshMachine, running: Ex
 
 const missing = dockerAnswers() ? null : 'no Docker engine answers (`docker info` failed): start dockerd, as ./socketlab test does';
 
-describe('from a fresh Debian 12 machine with the README\'s commands', { skip: missing !== null && !process.env.CI ? missing! : false, timeout: 60 * MINUTE }, () => {
+// The root machine and the user machine run at the same time (each is mostly waiting on apt, npm
+// and the network): the test costs the slower of the two, not their sum.
+describe('from a fresh Debian 12 machine with the README\'s commands', { skip: missing !== null && !process.env.CI ? missing! : false, timeout: 60 * MINUTE, concurrency: true }, () => {
   const commands = quickStart();
   let image = '';
   let clone = '';
@@ -280,7 +284,8 @@ describe('from a fresh Debian 12 machine with the README\'s commands', { skip: m
   });
 
   for (const who of ['root', 'user'] as const) {
-    describe(who === 'root' ? 'as root' : 'as a user with sudo', () => {
+    // Within one machine the steps run in order (the concurrency above would be inherited).
+    describe(who === 'root' ? 'as root' : 'as a user with sudo', { concurrency: false }, () => {
       let machine: FreshMachine;
       before(async () => {
         machine = new FreshMachine(who, await freePort());
