@@ -60,6 +60,24 @@ describe('lesson figures', () => {
   }
 });
 
+describe('the render cache', () => {
+  it('lays a diagram out once per source and renderer version, and again when the source changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sl-figure-cache-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    process.env.SOCKETLAB_FIGURE_CACHE = dir;
+    const { cachedRender } = await import(`../../src/figures/render-cache.ts?${Date.now()}`);
+    delete process.env.SOCKETLAB_FIGURE_CACHE;
+    const rendered: string[] = [];
+    const render = (input: string) => (rendered.push(input), `<svg>${input}</svg>`);
+    assert.equal(cachedRender('svg', 'A --> B', render), '<svg>A --> B</svg>');
+    assert.equal(cachedRender('svg', 'A --> B', render), '<svg>A --> B</svg>');
+    assert.equal(cachedRender('svg', 'A --> C', render), '<svg>A --> C</svg>');
+    assert.equal(cachedRender('ascii', 'A --> C', render), '<svg>A --> C</svg>');
+    assert.deepEqual(rendered, ['A --> B', 'A --> C', 'A --> C'], 'the second A --> B came from the cache; kinds are kept apart');
+    assert.equal(readdirSync(dir).length, 3, 'one file per kind and source, no temporary files left');
+  });
+});
+
 describe('a bad figure', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sl-figures-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
