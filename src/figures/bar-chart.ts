@@ -36,7 +36,8 @@ export function parseBarChart(text: string): BarChart {
   return result.data;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text for an SVG or HTML attribute or element. */
+export const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Numbers as people read them: 12 345, 1.23, 0.5. */
 function formatValue(value: number): string {
@@ -58,14 +59,14 @@ export function barChartSvg(chart: BarChart): string {
     const y = top + i * row;
     const length = Math.max(1, (bar.value / max) * barSpace);
     return [
-      `<text class="chart-label" x="${labelWidth - 10}" y="${y + row / 2}" text-anchor="end" dominant-baseline="middle">${escape(bar.label)}</text>`,
+      `<text class="chart-label" x="${labelWidth - 10}" y="${y + row / 2}" text-anchor="end" dominant-baseline="middle">${escapeXml(bar.label)}</text>`,
       `<rect class="chart-bar" x="${labelWidth}" y="${y + 6}" width="${length.toFixed(1)}" height="${row - 12}" rx="3" />`,
-      `<text class="chart-value" x="${(labelWidth + length + 8).toFixed(1)}" y="${y + row / 2}" dominant-baseline="middle">${escape(`${formatValue(bar.value)} ${chart.unit}`)}</text>`,
+      `<text class="chart-value" x="${(labelWidth + length + 8).toFixed(1)}" y="${y + row / 2}" dominant-baseline="middle">${escapeXml(`${formatValue(bar.value)} ${chart.unit}`)}</text>`,
     ].join('');
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    `<text class="chart-title" x="0" y="22">${escape(chart.title)}</text>`,
+    `<text class="chart-title" x="0" y="22">${escapeXml(chart.title)}</text>`,
     ...bars,
     '</svg>',
   ].join('\n');

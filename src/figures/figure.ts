@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { barChartSvg, barChartText, parseBarChart } from './bar-chart.ts';
+import { barChartSvg, barChartText, escapeXml, parseBarChart } from './bar-chart.ts';
 import { mermaidProblems, mermaidSvg, mermaidText } from './mermaid.ts';
 
 export const FIGURES_DIR = process.env.SOCKETLAB_FIGURES_DIR ?? join(process.cwd(), 'content/figures');
@@ -27,13 +27,12 @@ export interface RenderedFigure {
   source?: string;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** Makes the SVG one image for assistive technology, named by the alt text (<title> and aria-label). */
 function labelled(svg: string, id: string, alt: string): string {
-  return svg.replace(/^<svg\b([^>]*)>/, `<svg$1 role="img" aria-labelledby="${id}-title" aria-label="${escape(alt)}" focusable="false"><title id="${id}-title">${escape(alt)}</title>`);
+  return svg.replace(/^<svg\b([^>]*)>/, `<svg$1 role="img" aria-labelledby="${id}-title" aria-label="${escapeXml(alt)}" focusable="false"><title id="${id}-title">${escapeXml(alt)}</title>`);
 }
 
+/** The figure `name` as `page` shows it; throws what to fix when it cannot be shown. */
 export function renderFigure({ name, alt, page }: FigureRequest, figuresDir = FIGURES_DIR): RenderedFigure {
   const fail = (problem: string): never => {
     throw new Error(`<Figure name="${name}"> in ${page}: ${problem}`);

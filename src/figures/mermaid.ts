@@ -2,8 +2,8 @@
  * Mermaid source to inline SVG at build time, with beautiful-mermaid (no browser, no network).
  * beautiful-mermaid skips lines it does not understand, so `mermaidProblems` first checks every
  * line against what it does understand: a typo fails the build instead of vanishing from the
- * figure. Colours and fonts come from the site's CSS (.sl-figure in src/styles/course.css), so
- * one SVG follows the light and dark themes.
+ * figure. Colours and fonts come from the site's CSS (in src/components/Figure.astro), so one
+ * SVG follows the light and dark themes.
  */
 import { parseMermaid, renderMermaidASCII, renderMermaidSVG } from 'beautiful-mermaid';
 import { cachedRender } from './render-cache.ts';
@@ -18,8 +18,6 @@ const SEQUENCE_LINES = [
   /^(loop|alt|opt|par|critical|break|rect)\b.*$/,
   /^(else|and)\b.*$/,
   /^end$/,
-  /^autonumber$/,
-  /^(activate|deactivate)\s+\S+$/,
   // A message; stricter than the parser on names, which would take "C->>: x" as a message to ">".
   /^\w[\w.]*\s*(--?>?>|--?[)x]|--?>>|--?>)\s*[+-]?\w[\w.]*\s*:\s*.+$/,
 ];
@@ -43,7 +41,7 @@ function unbalanced(line: string): string | null {
   return stack.length > 0 ? `an unclosed bracket (expected "${stack.at(-1)}")` : null;
 }
 
-/** What is wrong with a diagram's source, one line each ('' lines: none). */
+/** What is wrong with a diagram's source, one problem a line; empty when nothing is. */
 export function mermaidProblems(source: string): string[] {
   const lines = source.split('\n').map((text, i) => ({ text: text.trim(), number: i + 1 })).filter((l) => l.text && !l.text.startsWith('%%'));
   const header = lines[0]?.text ?? '';
