@@ -31,7 +31,7 @@ const selfCheckQuestion = z
       .min(2, 'must offer at least 2 answers')
       .max(5, 'must offer at most 5 answers'),
   })
-  .refine((q) => q.options.filter((o) => o.correct === true).length === 1, {
+  .refine((q) => q.options.filter((o) => o?.correct === true).length === 1, {
     path: ['options'],
     message: 'must mark exactly one answer with "correct: true"',
     when: (payload) => Array.isArray((payload.value as { options?: unknown })?.options),
