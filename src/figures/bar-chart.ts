@@ -13,7 +13,7 @@ export const barChartFields = z.strictObject({
     .array(
       z.strictObject({
         label: z.string().min(1, 'must name the bar'),
-        value: z.number().finite().nonnegative('must be a measured number, 0 or more'),
+        value: z.number().nonnegative('must be a measured number, 0 or more'),
       }),
     )
     .min(1, 'must have at least one bar')

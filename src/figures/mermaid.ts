@@ -6,6 +6,7 @@
  * one SVG follows the light and dark themes.
  */
 import { parseMermaid, renderMermaidASCII, renderMermaidSVG } from 'beautiful-mermaid';
+import { cachedRender } from './render-cache.ts';
 
 /** The diagram kinds the course promises to render (beautiful-mermaid knows more, untested here). */
 export const MERMAID_KINDS = ['sequenceDiagram', 'stateDiagram-v2', 'flowchart'] as const;
@@ -19,7 +20,8 @@ const SEQUENCE_LINES = [
   /^end$/,
   /^autonumber$/,
   /^(activate|deactivate)\s+\S+$/,
-  /^\S+?\s*(--?>?>|--?[)x]|--?>>|--?>)\s*[+-]?\S+?\s*:\s*.+$/,
+  // A message; stricter than the parser on names, which would take "C->>: x" as a message to ">".
+  /^\w[\w.]*\s*(--?>?>|--?[)x]|--?>>|--?>)\s*[+-]?\w[\w.]*\s*:\s*.+$/,
 ];
 
 const ARROW = /(-->|---|==>|-\.->|--x|--o|<-->|--\s*\|)/;
@@ -79,7 +81,7 @@ export function mermaidProblems(source: string): string[] {
  * theme sets instead.
  */
 export function mermaidSvg(source: string, idPrefix: string): string {
-  const svg = renderMermaidSVG(source, { transparent: true });
+  const svg = cachedRender('svg', source, (text) => renderMermaidSVG(text, { transparent: true }));
   return svg
     .replace(/<style>[\s\S]*?<\/style>\s*/, '')
     .replace(/^<svg([^>]*?) style="[^"]*"/, '<svg$1')
@@ -90,5 +92,5 @@ export function mermaidSvg(source: string, idPrefix: string): string {
 
 /** The diagram drawn with box characters: the text version under the figure. */
 export function mermaidText(source: string): string {
-  return renderMermaidASCII(source).replace(/[ \t]+$/gm, '').replace(/\n+$/, '');
+  return cachedRender('ascii', source, renderMermaidASCII).replace(/[ \t]+$/gm, '').replace(/\n+$/, '');
 }
