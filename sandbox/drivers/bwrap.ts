@@ -7,11 +7,11 @@
  * 1000) inside, where it can make no further user namespace (bwrap's --disable-userns) and runs
  * under a seccomp filter (seccomp.ts), as does everything entered into it. The host's /usr is mounted
  * read-only (toolchains: gcc, Go, Node), home, /tmp and /dev/shm are tmpfs limited in size and
- * inodes (lab-mounts.ts), the network is a private loopback (set up for multicast by lab-network.ts). Each terminal is a shell entered into
- * those namespaces with nsenter on its own PTY (node-pty), through handles on them opened at start
- * (namespaces.ts). Every process of the lab is in one cgroup (memory, pids, cpu), and when the lab
- * ends the namespace's init dies, which takes every process in it along; when the init dies by
- * itself, the sandbox says so (Sandbox.ended).
+ * inodes (lab-mounts.ts), the network is a private loopback (with a multicast route: lab-network.ts).
+ * Each terminal is a shell entered into those namespaces with nsenter on its own PTY (node-pty),
+ * through handles on them opened at start (namespaces.ts). Every process of the lab is in one
+ * cgroup (memory, pids, cpu), and when the lab ends the namespace's init dies, which takes every
+ * process in it along; when the init dies by itself, the sandbox says so (Sandbox.ended).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -12,7 +12,7 @@ const MAPPED = 'An IPv4 client of an IPv6 socket shows up as ::ffff:127.0.0.1 (a
 
 interface Client {
   conn: Conn;
-  host: string;
+  /** The checker's own address, which the answer must name: '127.0.0.1' or '::1'. */
   ip: string;
   family: 'IPv4' | 'IPv6';
   port: number;
@@ -25,7 +25,7 @@ async function connect(t: { addr: { port: number }; defer: (fn: () => void) => v
   );
   t.defer(() => conn.close());
   const family = host.includes(':') ? 'IPv6' : 'IPv4';
-  return { conn, host, ip: host, family, port: conn.socket.localPort! };
+  return { conn, ip: host, family, port: conn.socket.localPort! };
 }
 
 function expectedFor(c: Client): string {
@@ -36,7 +36,7 @@ function expectedFor(c: Client): string {
 async function expectAnswer(c: Client, sent: string): Promise<string> {
   const expected = expectedFor(c);
   const got = await c.conn.readLine(2000).catch(() => null);
-  if (got === null) fail(sent, show(expected), c.conn.ended ? 'the connection closed with no answer line' : `no complete line within 2 s (received ${show(c.conn.pending)})`, 'Answer every line with one line ending in "\\n", and keep the connection open for the next.');
+  if (got === null) fail(sent, show(expected), c.conn.ended ? 'the connection closed with no answer line' : `no complete line within 2 s (received ${show(c.conn.pending)})`, 'Answer every line with one line ending in "\\n", keep the connection open for the next, and serve every client at once (a thread, goroutine or handler per connection).');
   if (got === expected) return got;
   const hint = /::ffff:/i.test(got)
     ? MAPPED
@@ -44,7 +44,7 @@ async function expectAnswer(c: Client, sent: string): Promise<string> {
       ? `${MAPPED} The family is the client's, not your socket's.`
       : swapped(got, c.port)
         ? 'The port is byte-swapped: sin6_port / sin_port hold network byte order (big-endian). Print ntohs(addr.sin6_port).'
-        : `Answer exactly "you are <ip> port <port> over IPv4|IPv6", with the client's own address and port (${c.host} and ${c.port} here).`;
+        : `Answer exactly "you are <ip> port <port> over IPv4|IPv6", with the client's own address and port (${c.ip} and ${c.port} here).`;
   fail(sent, show(expected), show(got), hint);
 }
 
@@ -91,9 +91,9 @@ await runChecker({
         const got: string[] = [];
         for (const c of clients) {
           await c.conn.write('whoami\n');
-          got.push(await expectAnswer(c, `"whoami\\n" from ${c.host} port ${c.port}`));
+          got.push(await expectAnswer(c, `"whoami\\n" from ${c.ip} port ${c.port}`));
         }
-        return { sent: `"whoami\\n" from ${clients.map((c) => `${c.host} port ${c.port}`).join(' and ')}`, expected: clients.map((c) => show(expectedFor(c))).join(', '), got: got.map((g) => show(g)).join(', ') };
+        return { sent: `"whoami\\n" from ${clients.map((c) => `${c.ip} port ${c.port}`).join(' and ')}`, expected: clients.map((c) => show(expectedFor(c))).join(', '), got: got.map((g) => show(g)).join(', ') };
       },
     },
     {
