@@ -7,11 +7,11 @@
  * 1000) inside, where it can make no further user namespace (bwrap's --disable-userns) and runs
  * under a seccomp filter (seccomp.ts), as does everything entered into it. The host's /usr is mounted
  * read-only (toolchains: gcc, Go, Node), home, /tmp and /dev/shm are tmpfs limited in size and
- * inodes (lab-mounts.ts), the network is a private loopback. Each terminal is a shell entered into
- * those namespaces with nsenter on its own PTY (node-pty), through handles on them opened at start
- * (namespaces.ts). Every process of the lab is in one cgroup (memory, pids, cpu), and when the lab
- * ends the namespace's init dies, which takes every process in it along; when the init dies by
- * itself, the sandbox says so (Sandbox.ended).
+ * inodes (lab-mounts.ts), the network is a private loopback (with a multicast route: lab-network.ts).
+ * Each terminal is a shell entered into those namespaces with nsenter on its own PTY (node-pty),
+ * through handles on them opened at start (namespaces.ts). Every process of the lab is in one
+ * cgroup (memory, pids, cpu), and when the lab ends the namespace's init dies, which takes every
+ * process in it along; when the init dies by itself, the sandbox says so (Sandbox.ended).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './ch
 import { goCacheFolders, LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
 import { subfolder, trustedFolder, writeNewFile } from './host-folders.ts';
 import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews, type GoCache } from './lab-mounts.ts';
+import { setUpLoopbackFromHost } from './lab-network.ts';
 import { LabUids } from './lab-uids.ts';
 import { seconds, withDeadline } from './deadline.ts';
 import { runChild } from './exec.ts';
@@ -35,7 +36,9 @@ import { installSeccomp, LAB_SECCOMP_DIR, underSeccomp } from './seccomp-loader.
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
-const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'services', 'protocols',
+// host.conf: its `multi on` makes a name listed twice in /etc/hosts (localhost: 127.0.0.1 and ::1)
+// resolve to both addresses; without it glibc stops at the first line.
+const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'host.conf', 'services', 'protocols',
   'bash.bashrc', 'inputrc', 'terminfo', 'vim', 'nanorc', 'ssl', 'ca-certificates'];
 
 export interface BwrapOptions {
@@ -170,6 +173,10 @@ export class BwrapDriver implements SandboxDriver {
         for (const childFd of childFds) closeSync(childFd); // bwrap has its own copies now
       }
       const handles = await started(child, this.options.startTimeoutMs);
+      await setUpLoopbackFromHost(handles.path('net')).catch((err) => {
+        handles.close();
+        throw err;
+      });
       return new BwrapSandbox(labId, child, handles, cgroup, { hostUid, checkerDir }, async () => {
         await unmountLabFolders(labDir);
         this.uids.release(hostUid);

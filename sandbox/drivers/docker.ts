@@ -21,6 +21,7 @@ import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './ch
 import { seconds, withDeadline } from './deadline.ts';
 import { collectExec, stdinBytes } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
+import { LOOPBACK_SYSCTLS, setUpLoopbackInContainer } from './lab-network.ts';
 import { LAB_HOST_UIDS } from './lab-uids.ts';
 import { exitOf, howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
@@ -76,7 +77,11 @@ export class DockerDriver implements SandboxDriver {
     try {
       const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
       const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
-      const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
+      // The loopback is set up while the init fills the home folder: both before any shell.
+      const start = container.start().then(() => {
+        waitingFor = 'its init did not fill the home folder (it never said "ready"), or its loopback was not set up';
+        return setUpLoopbackInContainer(this.docker, container.id, this.options.image, { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId });
+      });
       await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
       return new DockerSandbox(labId, container, this.docker, uid);
     } catch (err) {
@@ -117,6 +122,7 @@ export class DockerDriver implements SandboxDriver {
       AttachStderr: true,
       HostConfig: {
         NetworkMode: 'none',
+        Sysctls: LOOPBACK_SYSCTLS, // ::1 too (lab-network.ts)
         ReadonlyRootfs: true,
         Tmpfs: {
           [home]: tmpfs(limits.tmpBytes, limits.inodes, '0755'),

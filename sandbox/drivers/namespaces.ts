@@ -40,7 +40,14 @@ export class NamespaceHandles {
    * so no lab process inherits another lab's handles.
    */
   nsenterOptions(): string[] {
-    return [...this.fds].map(([option, fd]) => `--${option}=/proc/${process.pid}/fd/${fd}`);
+    return [...this.fds.keys()].map((option) => `--${option}=${this.path(option as keyof typeof NAMESPACES)}`);
+  }
+
+  /** The path of one namespace's handle, e.g. `path('net')` for `nsenter --net=<path>`. */
+  path(option: keyof typeof NAMESPACES): string {
+    const fd = this.fds.get(option);
+    if (fd === undefined) throw new Error(`no handle on the lab's ${option} namespace (closed)`);
+    return `/proc/${process.pid}/fd/${fd}`;
   }
 
   close(): void {

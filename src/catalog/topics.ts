@@ -5,7 +5,7 @@
  */
 
 /** The socket topics every example and exercise belongs to, in course order. */
-export const TOPICS = ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
+export const TOPICS = ['tcp', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Every program of the course is written in these, in the order the pages show them. */
@@ -15,6 +15,7 @@ export type Lang = (typeof LANGS)[number];
 export const TOPIC_LABELS: Record<Topic, string> = {
   tcp: 'TCP',
   udp: 'UDP',
+  addresses: 'Addresses and names',
   'uds-stream': 'Unix stream sockets',
   'uds-dgram': 'Unix datagram sockets',
   'http-uds': 'HTTP over a Unix socket',

@@ -217,8 +217,28 @@ async function probeDgramClient(def: ExerciseDef, lang: Lang, work: string): Pro
   }
 }
 
+/**
+ * A TCP client (started as `client HOST PORT`) keeps the examples' client contract: wrong
+ * arguments are a usage error (exit 2, "usage:" on stderr); a host with nobody listening is a
+ * fatal error (exit 1, what failed on stderr), not a hang or a 0.
+ */
+async function probeTcpClient(def: ExerciseDef, lang: Lang, work: string): Promise<void> {
+  const what = `${def.id}/${lang}`;
+  const run = def.manifest.languages[lang]!.run;
+  const usage = await runIn(run.replace(/ \S+ \{port\}$/, ''), work);
+  assert.equal(usage.code, 2, `${what} with no host or port should exit 2; stderr:\n${usage.stderr}`);
+  assert.match(usage.stderr, /usage:/, `${what} with no host or port should print "usage: ..." on stderr`);
+  const refused = await runIn(run.replaceAll('{port}', String(await freePort())), work);
+  assert.equal(refused.code, 1, `${what} with nothing listening should exit 1; stderr:\n${refused.stderr}`);
+  assert.ok(refused.stderr.trim().length > 0, `${what} with nothing listening should say why on stderr`);
+}
+
+function runIn(command: string, cwd: string) {
+  return run(command, { cwd, env: programEnv, timeoutMs: 10_000 });
+}
+
 /** Topics whose servers accept() connections. */
-const STREAM_TOPICS = new Set(['tcp', 'uds-stream', 'http-uds']);
+const STREAM_TOPICS = new Set(['tcp', 'addresses', 'uds-stream', 'http-uds']);
 
 for (const id of exerciseIds()) {
   const def = loadExercise(id);
@@ -227,10 +247,13 @@ for (const id of exerciseIds()) {
     for (const lang of def.languages) {
       const run = def.manifest.languages[lang]!.run;
       const isClient = /\bclient\b/.test(run);
-      it(`${lang}: ${isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract'}`, async () => {
+      const tcpClient = isClient && topic === 'addresses';
+      const title = tcpClient ? 'keeps the examples\' client contract' : isClient ? 'binds a private address and cleans up after itself' : 'keeps the examples\' server contract';
+      it(`${lang}: ${title}`, async () => {
         const work = await build(def, lang);
-        if (isClient) assert.equal(topic, 'uds-dgram', `${id}: only Unix datagram clients have probes; add some for a ${topic} client`);
-        if (isClient) await probeDgramClient(def, lang, work);
+        if (isClient) assert.ok(topic === 'uds-dgram' || tcpClient, `${id}: only Unix datagram and TCP (addresses) clients have probes; add some for a ${topic} client`);
+        if (tcpClient) await probeTcpClient(def, lang, work);
+        else if (isClient) await probeDgramClient(def, lang, work);
         else await probeServer(def, lang, work, topic);
         if (!isClient && STREAM_TOPICS.has(topic)) await probeAcceptErrors(def, lang, work);
       });

@@ -1048,3 +1048,37 @@ export async function rawHttp(path: string, request: Buffer, pieces: number, pau
     c.close();
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// addresses: TCP over either family, and TCP servers of the checker's own
+
+/** A TCP connection from the checker to `host` (a literal: '127.0.0.1' or '::1'). */
+export function connectTcpTo(host: string, port: number, ms = 2000): Promise<Conn> {
+  return connectStream({ port, host }, ms);
+}
+
+/**
+ * A TCP server of the checker on `host`:`port` ('127.0.0.1' or '::1'; '::1' is IPv6 only) that
+ * answers the first line of each connection with `reply` and closes; `lines` collects what came.
+ * Closed when the check ends.
+ */
+export async function lineServer(t: Context, host: string, port: number, reply: string): Promise<{ lines: string[] }> {
+  const lines: string[] = [];
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const at = pending.indexOf('\n');
+      if (at < 0) return;
+      lines.push(pending.slice(0, at).replace(/\r$/, ''));
+      socket.end(`${reply}\n`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, ipv6Only: host.includes(':') }, () => resolve());
+  });
+  t.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { lines };
+}
