@@ -5,8 +5,10 @@
  * real pid; another lab's sockets never shown; the observer out of the learner's sight and reach.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import type { LabSocket, SocketsFrame } from '../../../wire/microscope.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { createLab, TermClient } from '../../support/lab-client.ts';
@@ -49,6 +51,8 @@ for (const driver of testDrivers()) {
     let view: MicroscopeClient;
     let lab: Awaited<ReturnType<typeof createLab>>;
     let serverPid = 0;
+    /** The lab's init, as the host numbers it: its network namespace is the lab's. */
+    let labPid = 0;
 
     before(async () => {
       server = await startTestServer({ SANDBOX_DRIVER: driver });
@@ -59,6 +63,7 @@ for (const driver of testDrivers()) {
       const build = await run(srv, '(cd ~/examples/uds-stream/c && gcc -O2 -pthread -o server server.c && gcc -O2 -o client client.c) && cd ~/examples/tcp/c && gcc -O2 -pthread -o server server.c && gcc -O2 -o client client.c', BUILD_MS);
       assert.equal(build.code, 0, `the examples did not build. ${screen(srv)}`);
       view = await MicroscopeClient.open(server.base, lab, 'sockets');
+      labPid = initPid(driver, server.config.SANDBOX_INSTANCE, lab.labId);
     });
 
     after(async () => {
@@ -176,7 +181,7 @@ for (const driver of testDrivers()) {
       const inside = await run(cli, 'ps -eo pid,args');
       assert.doesNotMatch(inside.output, /\bss\b|observer|find \/proc/, `the observer is visible in the lab:\n${inside.output}`);
       // Its pid on the host names nothing in the lab: a signal sent to it from inside reaches nobody.
-      const observers = observerPids(initPid(driver, server.config.SANDBOX_INSTANCE, lab.labId));
+      const observers = observerPids(labPid);
       assert.equal(observers.length, 1, 'one observer runs for the open view');
       const kill = await run(cli, `kill -KILL ${observers[0]}`);
       assert.notEqual(kill.code, 0, `kill from inside the lab should fail. ${screen(cli)}`);
@@ -187,13 +192,85 @@ for (const driver of testDrivers()) {
       cli.type('\x03');
     });
 
-    it('stops with the lab', async () => {
+    it('refuses a token in the URL, a bad ticket and an unknown view', async () => {
+      const open = (url: URL) => new Promise<number>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => (ws.close(), resolve(101)));
+        ws.on('error', () => {});
+      });
+      const url = (view: string, query: string) => new URL(`/api/labs/${lab.labId}/microscope/${view}?${query}`, server.base.replace(/^http/, 'ws'));
+      assert.equal(await open(url('sockets', `token=${lab.token}`)), 400);
+      assert.equal(await open(url('sockets', 'ticket=nope')), 403);
+      assert.equal(await open(url('nothing', 'ticket=nope')), 404);
+      const ticket = await fetch(`${server.base}/api/labs/${lab.labId}/microscope/nothing/ticket`, { method: 'POST', headers: { Authorization: `Bearer ${lab.token}` } });
+      assert.equal(ticket.status, 404);
+      assert.equal(((await ticket.json()) as { reason: string }).reason, 'view');
+      const wrongToken = await fetch(`${server.base}/api/labs/${lab.labId}/microscope/sockets/ticket`, { method: 'POST', headers: { Authorization: 'Bearer nope' } });
+      assert.equal(wrongToken.status, 404);
+    });
+
+    it('has one connection per view: a second replaces the first', async () => {
+      const second = await MicroscopeClient.open(server.base, lab, 'sockets');
+      await second.picture(() => true, 'a picture on the second connection');
+      await view.until(() => false, 'the close', 5000).catch(() => {});
+      assert.equal(view.closed?.code, 4001);
+      view = second;
+      assert.equal(observerPids(labPid).length, 1, 'the first connection\'s observer is gone');
+    });
+
+    it('pauses: no observer while paused, a new one on resume', async () => {
+      view.send({ v: 1, type: 'pause', paused: true });
+      await waitFor(() => observerPids(labPid).length === 0, 'the observer to stop on pause', 1000);
+      const from = view.frames.length;
+      view.send({ v: 1, type: 'pause', paused: false });
+      await view.picture(() => true, 'a picture after resuming', 15_000, from);
+      assert.equal(observerPids(labPid).length, 1);
+    });
+
+    it('answers a bad frame with an error and a close', async () => {
+      const other = await MicroscopeClient.open(server.base, lab, 'sockets');
+      await other.until((f) => f.type === 'hello', 'hello');
+      other.send({ v: 1, type: 'pause', paused: 'yes' });
+      const error = await other.until((f) => f.type === 'error', 'an error frame');
+      assert.equal((error as { code: string }).code, 'bad-frame');
+      assert.match((error as { message: string }).message, /paused/);
+      await other.until(() => false, 'the close', 5000).catch(() => {});
+      assert.equal(other.closed?.code, 1002);
+      view = await MicroscopeClient.open(server.base, lab, 'sockets');
+      await view.picture(() => true, 'a picture');
+    });
+
+    it('stops collecting within a second of the view closing', async () => {
+      assert.equal(observerPids(labPid).length, 1);
+      view.close();
+      await waitFor(() => observerPids(labPid).length === 0, 'the observer to stop', 1000);
+      view = await MicroscopeClient.open(server.base, lab, 'sockets');
+      await view.picture(() => true, 'a picture');
+    });
+
+    it('stops with the lab, and leaves no observer behind', async () => {
+      const observers = observerPids(labPid);
+      assert.equal(observers.length, 1);
       const res = await fetch(`${server.base}/api/labs/${lab.labId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${lab.token}` } });
       assert.equal(res.status, 204);
       const ended = await view.until((f) => f.type === 'ended', 'the ended frame');
       assert.deepEqual(ended, { v: 1, type: 'ended', reason: 'killed' });
       await view.until(() => false, 'the close', 5000).catch(() => {});
       assert.equal(view.closed?.code, 4404);
+      assert.ok(!existsSync(`/proc/${observers[0]}`), 'the observer process is gone');
+      if (driver === 'docker') {
+        const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=org.socketlab.lab=${lab.labId}`], { encoding: 'utf8' }).trim();
+        assert.equal(left, '', 'no container of the lab is left, observers included');
+      }
     });
   });
+}
+
+async function waitFor(condition: () => boolean, what: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
