@@ -18,7 +18,7 @@ const MAX_LINES = 50_000;
  * Calls `onPrint` with the lines of each whole print ("@inet4" ... up to "@end") on `output`,
  * holding at most one print's (bounded) lines at a time.
  */
-export function readPrints(output: NodeJS.ReadableStream, onPrint: (lines: string[]) => void): void {
+function readPrints(output: NodeJS.ReadableStream, onPrint: (lines: string[]) => void): void {
   let partial = '';
   let lines: string[] = [];
   output.on('data', (chunk: Buffer) => {

@@ -4,9 +4,9 @@
  * line) and hands the view every frame; disposing it closes the socket.
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
-import { MICROSCOPE_VERSION, MicroscopeClose, type MicroscopeServerFrame, type MicroscopeView } from '../../../wire/microscope.ts';
+import { MICROSCOPE_VERSION, MicroscopeClose, type MicroscopeServerFrame, type MicroscopeView, type PauseFrame } from '../../../wire/microscope.ts';
 import { microscopeTicket } from '../lab/api.ts';
-import { type IDisposable } from '../lab/disposable.ts';
+import type { IDisposable } from '../lab/disposable.ts';
 
 export interface ConnectionEvents {
   frame(frame: MicroscopeServerFrame): void;
@@ -55,7 +55,7 @@ export class MicroscopeConnection implements IDisposable {
 
   /** Pauses (true) or resumes the view's collection on the server. */
   pause(paused: boolean): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ v: MICROSCOPE_VERSION, type: 'pause', paused }));
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ v: MICROSCOPE_VERSION, type: 'pause', paused } satisfies PauseFrame));
   }
 
   dispose(): void {
