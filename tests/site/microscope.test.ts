@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../support/examples.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { launchChromium, waitForScreen } from './browser-support.ts';
+import { axeViolations, launchChromium, waitForScreen } from './browser-support.ts';
 
 let browser: Browser;
 
@@ -65,6 +65,10 @@ for (const driver of testDrivers()) {
       assert.match(listed, /LISTEN \(queue 0\/\d+\).*127\.0\.0\.1:7000/);
       assert.equal(await page.locator('.mscope-table tbody tr[data-state="ESTABLISHED"]').count(), 2, `both ends listed:\n${listed}`);
       assert.match(listed, /<i>evil<\/i>/);
+      assert.deepEqual(await axeViolations(page), [], 'no serious accessibility problem with the table');
+      await page.getByRole('button', { name: 'Drawing', exact: true }).click();
+      await drawing.waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'none with the drawing');
 
       await page.getByRole('button', { name: 'Close the Sockets view' }).click();
       assert.equal(await page.locator('.mscope').count(), 0, 'the view removed what it made');

@@ -26,7 +26,8 @@ export class SocketsView extends Disposable {
     super();
     this.asTable = options.asTable;
     this.status = el('span', { className: 'mscope-status', role: 'status' });
-    this.content = el('div', { className: 'mscope-content' }, el('p', { className: 'mscope-empty' }, 'Reading the lab’s sockets…'));
+    // A region the keyboard can reach and scroll (a long picture overflows the panel).
+    this.content = el('div', { className: 'mscope-content', tabIndex: 0, role: 'region', ariaLabel: 'Sockets in the lab' }, el('p', { className: 'mscope-empty' }, 'Reading the lab’s sockets…'));
     const layout = (this.layoutButton = button('', () => this.setLayout(!this.asTable), { className: 'lab-tool' }));
     const pause = button('Pause', () => {
       this.paused = !this.paused;

@@ -183,6 +183,18 @@ for (const driver of testDrivers()) {
       // Its pid on the host names nothing in the lab: a signal sent to it from inside reaches nobody.
       const observers = observerPids(labPid);
       assert.equal(observers.length, 1, 'one observer runs for the open view');
+      if (driver === 'docker') {
+        // Its container shares the lab's network namespace and nothing else of it, with two read capabilities.
+        const id = execFileSync('docker', ['ps', '-q', '--filter', `label=org.socketlab.lab=${lab.labId}`, '--filter', 'label=org.socketlab.observer'], { encoding: 'utf8' }).trim();
+        const [host] = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .HostConfig}}', id], { encoding: 'utf8' }).replace(/^/, '[').replace(/\s*$/, ']')) as { NetworkMode: string; PidMode: string; CapDrop: string[]; CapAdd: string[]; ReadonlyRootfs: boolean; SecurityOpt: string[]; Binds: string[] | null; Mounts?: unknown[] }[];
+        assert.match(host!.NetworkMode, /^container:[0-9a-f]{64}$/);
+        assert.equal(host!.PidMode, 'host');
+        assert.deepEqual(host!.CapDrop, ['ALL']);
+        assert.deepEqual([...host!.CapAdd].sort(), ['CAP_DAC_READ_SEARCH', 'CAP_SYS_PTRACE']);
+        assert.equal(host!.ReadonlyRootfs, true);
+        assert.deepEqual(host!.SecurityOpt, ['no-new-privileges']);
+        assert.equal(host!.Binds, null, 'no host folder is mounted into it');
+      }
       const kill = await run(cli, `kill -KILL ${observers[0]}`);
       assert.notEqual(kill.code, 0, `kill from inside the lab should fail. ${screen(cli)}`);
       assert.match(kill.output, /No such process/);
