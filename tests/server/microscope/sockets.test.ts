@@ -190,9 +190,9 @@ for (const driver of testDrivers()) {
         assert.match(host!.NetworkMode, /^container:[0-9a-f]{64}$/);
         assert.equal(host!.PidMode, 'host');
         assert.deepEqual(host!.CapDrop, ['ALL']);
-        assert.deepEqual([...host!.CapAdd].sort(), ['CAP_DAC_READ_SEARCH', 'CAP_SYS_PTRACE']);
+        assert.deepEqual([...host!.CapAdd].sort(), ['DAC_READ_SEARCH', 'SYS_PTRACE']);
         assert.equal(host!.ReadonlyRootfs, true);
-        assert.deepEqual(host!.SecurityOpt, ['no-new-privileges']);
+        assert.ok(host!.SecurityOpt.includes('no-new-privileges'), JSON.stringify(host!.SecurityOpt));
         assert.equal(host!.Binds, null, 'no host folder is mounted into it');
       }
       const kill = await run(cli, `kill -KILL ${observers[0]}`);
