@@ -8,6 +8,7 @@
 import { Disposable, MutableDisposable } from './disposable.ts';
 import { interruptToPrompt, SHELL_START_LIMIT_MS, startedWithin } from './interrupt.ts';
 import type { FileEditor } from './editor.ts';
+import type { SocketsView } from '../microscope/sockets-view.ts';
 import { LabSession } from './lab-session.ts';
 import { liveCounts } from './live-objects.ts';
 import { Panel } from './panel.ts';
@@ -60,6 +61,7 @@ class LabApp extends Disposable {
   private readonly terminals: TerminalPanes;
   private readonly editor = new MutableDisposable<FileEditor>();
   private editorModule: Promise<typeof import('./editor.ts')> | null = null;
+  private readonly sockets = new MutableDisposable<SocketsView>();
 
   constructor(page: PageLab) {
     super();
@@ -74,10 +76,12 @@ class LabApp extends Disposable {
       }),
     );
     this.terminals = this.register(new TerminalPanes(this.panel, this.prefs, this.session));
-    // Registered last, disposed first: the editor before the terminals, the session and the panel.
+    // Registered last, disposed first: the editor and the microscope before the terminals, the session and the panel.
     this.register(this.editor);
+    this.register(this.sockets);
     addTools(this.panel, this.prefs, this.terminals, {
       files: () => void this.edit(null),
+      sockets: () => void this.toggleSockets(),
       hide: () => this.hide(),
       endLab: () => void this.session.endByLearner(),
     });
@@ -155,6 +159,19 @@ class LabApp extends Disposable {
     this.editor.value.open(path ?? this.page.mainFile());
   }
 
+  /** Opens the Sockets view (its code loads on first use), or closes it when it is open. */
+  async toggleSockets(): Promise<void> {
+    if (this.sockets.value) {
+      this.sockets.clear();
+      return;
+    }
+    await this.open();
+    const ticket = this.session.ticket;
+    if (!ticket || this.session.isEnded) return;
+    const { SocketsView } = await import('../microscope/sockets-view.ts');
+    this.sockets.value = new SocketsView(this.panel.microscopeSlot, ticket, { asTable: this.prefs.screenReader, close: () => this.sockets.clear() });
+  }
+
   private openTerminals(): void {
     for (const name of this.page.terminals) this.terminals.open(name);
     if (!this.terminals.hasSelection && this.page.terminals[0]) this.terminals.select(this.page.terminals[0]);
@@ -164,12 +181,14 @@ class LabApp extends Disposable {
   private labChanged(): void {
     this.terminals.clear();
     this.editor.clear();
+    this.sockets.clear();
     if (!this.panel.root.hidden) this.openTerminals();
   }
 
   private async startOver(): Promise<void> {
     this.terminals.clear();
     this.editor.clear();
+    this.sockets.clear();
     this.session.startOver();
     await this.open();
   }

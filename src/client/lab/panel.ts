@@ -36,6 +36,8 @@ export class Panel extends Disposable {
   readonly notice: HTMLElement;
   readonly body: HTMLElement;
   readonly editorSlot: HTMLElement;
+  /** Where the microscope's views (src/client/microscope/) show, above the terminals. */
+  readonly microscopeSlot: HTMLElement;
   readonly terminals: HTMLElement;
   readonly overlay: HTMLElement;
   private readonly prefs: Prefs;
@@ -61,8 +63,9 @@ export class Panel extends Disposable {
     this.tools = el('div', { className: 'lab-tools' });
     this.notice = el('div', { className: 'lab-notice', role: 'alert', hidden: true });
     this.editorSlot = el('div', { className: 'lab-editor-slot', hidden: true });
+    this.microscopeSlot = el('div', { className: 'lab-microscope-slot', hidden: true });
     this.terminals = el('div', { className: 'lab-terminals' });
-    this.body = el('div', { className: 'lab-body' }, this.editorSlot, this.terminals);
+    this.body = el('div', { className: 'lab-body' }, this.editorSlot, this.microscopeSlot, this.terminals);
     this.overlay = el('div', { className: 'lab-overlay', hidden: true, role: 'alertdialog' });
     this.root = el(
       'aside',
