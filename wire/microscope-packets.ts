@@ -63,6 +63,17 @@ export interface PacketCountsFrame {
   kept: number;
 }
 
+/**
+ * The capture is running: packets on the lab's loopback from now on are seen. (A capture starts a
+ * moment after the view's `hello`: up to a second or two when it is a container.)
+ */
+export interface PacketCaptureStartFrame {
+  v: 1;
+  type: 'packet-capture-start';
+  /** Bytes of each packet captured. */
+  snapLength: number;
+}
+
 /** The capture stopped (the lab ended, or tcpdump failed); `reason` is for a person. */
 export interface PacketCaptureEndFrame {
   v: 1;
@@ -70,7 +81,7 @@ export interface PacketCaptureEndFrame {
   reason: string;
 }
 
-export type PacketServerFrame = PacketFrame | PacketCountsFrame | PacketCaptureEndFrame;
+export type PacketServerFrame = PacketFrame | PacketCountsFrame | PacketCaptureStartFrame | PacketCaptureEndFrame;
 
 /** Only packets of this port (either end), or of this connection (`conn` of a packet); null clears it. */
 export interface PacketFilterFrame {
@@ -80,10 +91,13 @@ export interface PacketFilterFrame {
   conn: string | null;
 }
 
-/** Paused: packets are counted (and kept for the export) but not sent. */
+/**
+ * Every view's pause (wire/microscope.ts), which the Packets view reads as: packets are counted
+ * (and kept for the export) but not sent.
+ */
 export interface PacketPauseFrame {
   v: 1;
-  type: 'packet-pause';
+  type: 'pause';
   paused: boolean;
 }
 

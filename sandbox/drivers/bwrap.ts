@@ -20,7 +20,6 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import type { LabLimits } from '../../wire/lab-api.ts';
-import { lastWords, tcpdumpArgs, type LoopbackCapture } from './capture.ts';
 import { LabCgroup } from './cgroups.ts';
 import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './checker-user.ts';
 import { goCacheFolders, LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
@@ -247,8 +246,6 @@ class BwrapSandbox implements Sandbox {
   private readonly cgroup: LabCgroup;
   private readonly user: LabUser;
   private readonly release: () => Promise<void>;
-  /** Captures still running: destroy() ends them. */
-  private readonly captures = new Set<LoopbackCapture>();
 
   constructor(labId: string, child: ChildProcess, namespaces: NamespaceHandles, cgroup: LabCgroup, user: LabUser, release: () => Promise<void>) {
     this.labId = labId;
@@ -321,25 +318,6 @@ class BwrapSandbox implements Sandbox {
     }
   }
 
-  async captureLoopback(snapLength: number): Promise<LoopbackCapture> {
-    this.lifetime.assertRunning();
-    // The lab's network namespace only: its processes (another pid namespace) cannot see tcpdump.
-    const child = spawn('nsenter', [`--net=${this.namespaces.netPath()}`, '--', 'tcpdump', ...tcpdumpArgs(snapLength)], { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
-    const said = lastWords();
-    child.stderr.on('data', (chunk: Buffer) => said.add(chunk));
-    const capture: LoopbackCapture = {
-      pcap: child.stdout,
-      ended: new Promise((resolve) => {
-        child.once('error', (err) => resolve(`tcpdump could not start: ${err.message}. Install it with: apt-get install tcpdump`));
-        child.once('close', (code, signal) => resolve(said.text() || `tcpdump exited (${howItEnded(code, signal)})`));
-      }),
-      stop: () => child.kill('SIGKILL'),
-    };
-    this.captures.add(capture);
-    void capture.ended.then(() => this.captures.delete(capture));
-    return capture;
-  }
-
   async limitHit(): Promise<LimitHit> {
     return this.cgroup.limitHit();
   }
@@ -347,7 +325,6 @@ class BwrapSandbox implements Sandbox {
   async destroy(): Promise<void> {
     if (!this.lifetime.beginDestroy()) return;
     this.child.kill('SIGKILL');
-    for (const capture of this.captures) capture.stop();
     this.namespaces.close();
     try {
       await this.cgroup.destroy();

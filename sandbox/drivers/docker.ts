@@ -13,10 +13,9 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PassThrough, type Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { LabLimits } from '../../wire/lab-api.ts';
-import { CAPTURE_ENTRY, lastWords, tcpdumpArgs, type LoopbackCapture } from './capture.ts';
 import { limitFromCounters } from './cgroups.ts';
 import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './checker-user.ts';
 import { seconds, withDeadline } from './deadline.ts';
@@ -29,8 +28,6 @@ import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell }
 /** Labels that mark a container as one of this server instance's labs (for orphan removal). */
 const LABEL_INSTANCE = 'org.socketlab.instance';
 const LABEL_LAB = 'org.socketlab.lab';
-/** A container that serves a lab without being it (the packet capture), and what it does. */
-const LABEL_ROLE = 'org.socketlab.role';
 /** Container names are unique on an engine: a lab's container is named after its host uid, which makes that uid its own. */
 const NAME_PREFIX = 'socketlab-uid-';
 
@@ -81,7 +78,7 @@ export class DockerDriver implements SandboxDriver {
       const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
       const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
       await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
-      return new DockerSandbox(labId, container, this.docker, uid, (role) => this.labels(labId, role));
+      return new DockerSandbox(labId, container, this.docker, uid);
     } catch (err) {
       await container.remove({ force: true, v: true }).catch(() => {});
       throw err;
@@ -105,11 +102,6 @@ export class DockerDriver implements SandboxDriver {
     throw new Error(`no free lab uid found in 20 tries (containers ${NAME_PREFIX}${first} to ${NAME_PREFIX}${first + count - 1}): too many labs on this engine`);
   }
 
-  /** What marks a container as this instance's (orphan removal finds it by both), and a helper's role. */
-  private labels(labId: string, role?: string): Record<string, string> {
-    return { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId, ...(role ? { [LABEL_ROLE]: role } : {}) };
-  }
-
   private containerOptions(labId: string, uid: number, limits: LabLimits): Docker.ContainerCreateOptions {
     const { home } = SANDBOX_USER;
     // nr_inodes too: a tmpfs without it holds as many empty files as half the host's RAM pages.
@@ -120,7 +112,7 @@ export class DockerDriver implements SandboxDriver {
       User: `${uid}:${uid}`,
       WorkingDir: home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
-      Labels: this.labels(labId),
+      Labels: { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId },
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
@@ -176,19 +168,14 @@ class DockerSandbox implements Sandbox {
   private readonly checker: string;
   /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
   private readonly streams = new Set<Duplex>();
-  /** The labels of a helper container for this lab (DockerDriver.labels). */
-  private readonly helperLabels: (role: string) => Record<string, string>;
-  /** Capture containers still there: destroy() removes them with the lab's. */
-  private readonly captures = new Set<LoopbackCapture>();
 
-  constructor(labId: string, container: Docker.Container, docker: Docker, uid: number, helperLabels: (role: string) => Record<string, string>) {
+  constructor(labId: string, container: Docker.Container, docker: Docker, uid: number) {
     this.labId = labId;
     this.lifetime = new SandboxLifetime(labId);
     this.container = container;
     this.docker = docker;
     this.user = `${uid}:${uid}`;
     this.checker = `${checkerUid(uid)}:${uid}`;
-    this.helperLabels = helperLabels;
     // Answers when the container stops (its init, docker-init, exited), or at once if it already has.
     container.wait().then(
       ({ StatusCode }: { StatusCode: number }) => this.lifetime.endedByItself(`its container stopped (${howItEnded(StatusCode, null)})`),
@@ -317,40 +304,6 @@ class DockerSandbox implements Sandbox {
     return Buffer.concat(chunks).toString();
   }
 
-  async captureLoopback(snapLength: number): Promise<LoopbackCapture> {
-    this.lifetime.assertRunning();
-    const { Config: { Image: image } } = await this.container.inspect();
-    const helper = await this.docker.createContainer({ ...captureContainerOptions(image, this.container.id, snapLength), Labels: this.helperLabels('capture') });
-    const remove = () => helper.remove({ force: true, v: true }).catch(() => {});
-    const pcap = new PassThrough();
-    const said = lastWords();
-    try {
-      const stream = (await helper.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
-      this.docker.modem.demuxStream(stream, pcap, { write: (chunk: Buffer) => (said.add(chunk), true) } as unknown as NodeJS.WritableStream);
-      const ended = new Promise<string>((resolve) => {
-        const done = () => {
-          pcap.end();
-          resolve(said.text() || 'the capture container stopped');
-        };
-        stream.once('end', done);
-        stream.once('close', done);
-        stream.once('error', done);
-      });
-      const capture: LoopbackCapture = { pcap, ended, stop: () => void remove() };
-      this.captures.add(capture);
-      void ended.then(() => {
-        this.captures.delete(capture);
-        void remove();
-      });
-      await helper.start();
-      this.lifetime.assertRunning(); // the lab ended while the capture started: destroy() may have missed it
-      return capture;
-    } catch (err) {
-      await remove();
-      throw err;
-    }
-  }
-
   async limitHit(): Promise<LimitHit> {
     const { Id: id, State: state } = await this.container.inspect();
     if (state.OOMKilled) return 'oom';
@@ -378,38 +331,8 @@ class DockerSandbox implements Sandbox {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     } finally {
       for (const stream of this.streams) stream.destroy();
-      for (const capture of this.captures) capture.stop();
     }
   }
-}
-
-/**
- * The capture container (capture.ts): the lab's network namespace and nothing else of it; root with
- * only the capabilities tcpdump needs to open its socket and then drop to an unprivileged user.
- */
-export function captureContainerOptions(image: string, labContainer: string, snapLength: number): Docker.ContainerCreateOptions {
-  return {
-    Image: image,
-    User: '0:0',
-    Entrypoint: ['/bin/sh', '-c', CAPTURE_ENTRY, 'tcpdump'],
-    Cmd: tcpdumpArgs(snapLength),
-    AttachStdout: true,
-    AttachStderr: true,
-    HostConfig: {
-      NetworkMode: `container:${labContainer}`,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/run/socketlab': 'rw,noexec,nosuid,nodev,size=64k,nr_inodes=64,mode=0755' },
-      LogConfig: { Type: 'none', Config: {} },
-      CapDrop: ['ALL'],
-      CapAdd: ['NET_RAW', 'SETUID', 'SETGID'],
-      SecurityOpt: ['no-new-privileges'],
-      IpcMode: 'private',
-      PidsLimit: 8,
-      Memory: 64 * 1024 * 1024,
-      MemorySwap: 64 * 1024 * 1024,
-      NanoCpus: 0.5e9,
-    },
-  };
 }
 
 /** Reads "path\nbase64\n" records on stdin into CHECKER_DIR, each file written beside its place, then renamed there. */

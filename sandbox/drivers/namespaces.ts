@@ -43,13 +43,6 @@ export class NamespaceHandles {
     return [...this.fds].map(([option, fd]) => `--${option}=/proc/${process.pid}/fd/${fd}`);
   }
 
-  /** A path to the lab's network namespace alone (for nsenter --net), through this server's descriptor. */
-  netPath(): string {
-    const fd = this.fds.get('net');
-    if (fd === undefined) throw new Error('the lab\'s namespace handles are closed');
-    return `/proc/${process.pid}/fd/${fd}`;
-  }
-
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();

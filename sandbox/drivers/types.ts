@@ -3,7 +3,6 @@
  * ever talk to these types, never to bubblewrap or Docker directly.
  */
 import type { LabLimits } from '../../wire/lab-api.ts';
-import type { LoopbackCapture } from './capture.ts';
 import type { CheckerFile } from './checker-user.ts';
 
 /** A shell running on a terminal inside a sandbox. Mirrors node-pty's IPty, which bwrap uses. */
@@ -59,11 +58,6 @@ export interface Sandbox {
   exec(argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Writes `files` into CHECKER_DIR (checker-user.ts), replacing each whole: root's, read-only to the lab. */
   installCheckerFiles(files: CheckerFile[]): Promise<void>;
-  /**
-   * Starts capturing the lab's loopback from outside the lab (capture.ts), packets cut to
-   * `snapLength` bytes. destroy() ends every capture still running.
-   */
-  captureLoopback(snapLength: number): Promise<LoopbackCapture>;
   /** Which limit, if any, has killed or refused something in this sandbox since it started. */
   limitHit(): Promise<LimitHit>;
   /** Kills every process of the sandbox and removes everything it had. Safe to call twice. */

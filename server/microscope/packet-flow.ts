@@ -60,7 +60,7 @@ export class PacketFlow {
   }
 
   apply(message: PacketClientFrame): void {
-    if (message.type === 'packet-pause') this.paused = message.paused;
+    if (message.type === 'pause') this.paused = message.paused;
     else if (message.type === 'packet-filter') this.filter = { port: message.port, conn: message.conn };
     else {
       this.ring.length = 0;
