@@ -21,7 +21,7 @@ const COUNTS_EVERY_MS = 1000;
  * Runs tcpdump, which opens its socket as root and then drops to the `tcpdump` user. In a capture
  * container (the lab image, whose /etc/passwd points into /run/socketlab) that user is written first.
  */
-const CAPTURE_SCRIPT = `if [ ! -e /etc/passwd ]; then
+export const CAPTURE_SCRIPT = `if [ ! -e /etc/passwd ]; then
   printf 'root:x:0:0::/:/bin/false\\ntcpdump:x:65534:65534::/nonexistent:/bin/false\\n' > /run/socketlab/passwd || exit 1
   printf 'root:x:0:\\ntcpdump:x:65534:\\n' > /run/socketlab/group || exit 1
 fi
