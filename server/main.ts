@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
+import { MicroscopeChannel } from './microscope/channel.ts';
 import { bearer, json, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
 import { clientAddress, trustedProxies } from './client-address.ts';
@@ -60,6 +61,7 @@ export async function startServer(config: Config) {
   const labs = new LabManager(config, driver);
   const archives = new ArchiveSlots(config.MAX_ARCHIVES);
   const bridge = new Bridge(config, labs);
+  const microscope = new MicroscopeChannel(config, labs);
   const classroom = new Classroom({
     store,
     sessionDays: config.SESSION_DAYS,
@@ -128,7 +130,7 @@ export async function startServer(config: Config) {
   });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
-    if (!bridge.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!bridge.handleUpgrade(req, socket, head) && !microscope.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
 
   await new Promise<void>((resolveListen) => server.listen(config.PORT, config.HOST, resolveListen));
@@ -146,6 +148,7 @@ export async function startServer(config: Config) {
       await labs.shutdown();
       log.info({ labs: running }, 'stopped: every lab ended');
       bridge.close();
+      microscope.close();
       server.closeAllConnections();
       await classroom.close();
     })());

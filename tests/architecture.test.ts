@@ -10,6 +10,7 @@
  *   src/client/  browser code: only wire/ and itself (no node: module)
  *   src/         the site: server/classroom/ is all it may reach of the server (pages run in it)
  *   server/classroom/  the classroom domain: no route, no lab
+ *   server/microscope/ the lab microscope: only server/labs/, the server's log, metrics and config, sandbox/, wire/
  * and no import circles anywhere.
  */
 import assert from 'node:assert/strict';
@@ -92,6 +93,19 @@ const RULES: Rule[] = [
     name: 'the classroom domain (server/classroom/) imports no route and no lab',
     applies: (f) => under(f, 'server/classroom'),
     allows: (imp) => !ours(imp) || !(under(imp.target!, 'server/routes') || under(imp.target!, 'server/labs') || imp.target === 'server/main.ts'),
+  },
+  {
+    name: 'the microscope (server/microscope/) imports of ours only server/labs/, log, metrics, config, sandbox/ and wire/',
+    applies: (f) => under(f, 'server/microscope'),
+    allows: (imp) =>
+      !ours(imp) ||
+      ['server/microscope', 'server/labs', 'sandbox', 'wire'].some((folder) => under(imp.target!, folder)) ||
+      ['server/log.ts', 'server/metrics.ts', 'server/config.ts'].includes(imp.target!),
+  },
+  {
+    name: 'the labs (server/labs/) know nothing of the microscope that watches them',
+    applies: (f) => under(f, 'server/labs'),
+    allows: (imp) => !ours(imp) || !under(imp.target!, 'server/microscope'),
   },
   {
     name: 'nothing but tests and benchmarks imports tests/ or bench/',

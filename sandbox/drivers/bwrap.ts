@@ -31,8 +31,9 @@ import { runChild } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
 import { howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
 import { NamespaceHandles } from './namespaces.ts';
+import { hostObserver, ObserverSet } from './observers.ts';
 import { installSeccomp, LAB_SECCOMP_DIR, underSeccomp } from './seccomp-loader.ts';
-import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+import type { ExecOptions, ExecResult, LimitHit, Observer, ObserverSpec, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Host files a shell needs under /etc; the rest of the host's /etc stays invisible. */
 const HOST_ETC = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'services', 'protocols',
@@ -246,6 +247,7 @@ class BwrapSandbox implements Sandbox {
   private readonly cgroup: LabCgroup;
   private readonly user: LabUser;
   private readonly release: () => Promise<void>;
+  private readonly observers = new ObserverSet();
 
   constructor(labId: string, child: ChildProcess, namespaces: NamespaceHandles, cgroup: LabCgroup, user: LabUser, release: () => Promise<void>) {
     this.labId = labId;
@@ -322,9 +324,22 @@ class BwrapSandbox implements Sandbox {
     return this.cgroup.limitHit();
   }
 
+  /**
+   * A host process (root, the server's own) in the lab's network namespace only: it stays in the
+   * host's pid namespace, where the learner's processes can neither see nor signal it, and sees
+   * the lab's processes in the host's /proc. Not in the lab's cgroup: its cost is the server's.
+   */
+  async observe(spec: ObserverSpec): Promise<Observer> {
+    this.lifetime.assertRunning();
+    const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+    if (spec.need === 'processes') env.LAB_PID_NS = this.namespaces.identity('pid');
+    return this.observers.add(hostObserver(['nsenter', this.namespaces.nsenterOption('net'), '--', '/bin/sh', '-c', spec.script, 'observer', ...spec.args], env));
+  }
+
   async destroy(): Promise<void> {
     if (!this.lifetime.beginDestroy()) return;
     this.child.kill('SIGKILL');
+    await this.observers.stopAll();
     this.namespaces.close();
     try {
       await this.cgroup.destroy();

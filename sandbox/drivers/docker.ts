@@ -23,7 +23,9 @@ import { collectExec, stdinBytes } from './exec.ts';
 import { SANDBOX_ENV, SANDBOX_USER } from './learner.ts';
 import { LAB_HOST_UIDS } from './lab-uids.ts';
 import { exitOf, howItEnded, initReady, SandboxLifetime, START_TIMEOUT_MS } from './lifetime.ts';
-import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, Shell } from './types.ts';
+import { dockerObserver } from './docker-observer.ts';
+import { ObserverSet } from './observers.ts';
+import type { ExecOptions, ExecResult, LimitHit, Observer, ObserverSpec, Sandbox, SandboxDriver, Shell } from './types.ts';
 
 /** Labels that mark a container as one of this server instance's labs (for orphan removal). */
 const LABEL_INSTANCE = 'org.socketlab.instance';
@@ -78,7 +80,7 @@ export class DockerDriver implements SandboxDriver {
       const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
       const start = container.start().then(() => (waitingFor = 'its init did not fill the home folder (it never said "ready")'));
       await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
-      return new DockerSandbox(labId, container, this.docker, uid);
+      return new DockerSandbox(labId, container, this.docker, uid, { image: this.options.image, labels: this.labels(labId) });
     } catch (err) {
       await container.remove({ force: true, v: true }).catch(() => {});
       throw err;
@@ -102,6 +104,11 @@ export class DockerDriver implements SandboxDriver {
     throw new Error(`no free lab uid found in 20 tries (containers ${NAME_PREFIX}${first} to ${NAME_PREFIX}${first + count - 1}): too many labs on this engine`);
   }
 
+  /** What marks a container as one of this instance's labs (or a lab's observer). */
+  private labels(labId: string): Record<string, string> {
+    return { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId };
+  }
+
   private containerOptions(labId: string, uid: number, limits: LabLimits): Docker.ContainerCreateOptions {
     const { home } = SANDBOX_USER;
     // nr_inodes too: a tmpfs without it holds as many empty files as half the host's RAM pages.
@@ -112,7 +119,7 @@ export class DockerDriver implements SandboxDriver {
       User: `${uid}:${uid}`,
       WorkingDir: home,
       Env: Object.entries(SANDBOX_ENV).map(([k, v]) => `${k}=${v}`),
-      Labels: { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId },
+      Labels: this.labels(labId),
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
@@ -168,14 +175,18 @@ class DockerSandbox implements Sandbox {
   private readonly checker: string;
   /** Terminal streams still open: a paused one would never see its end, so destroy() closes them. */
   private readonly streams = new Set<Duplex>();
+  /** What an observer container is made from: the lab image, and the lab's labels. */
+  private readonly observerBase: { image: string; labels: Record<string, string> };
+  private readonly observers = new ObserverSet();
 
-  constructor(labId: string, container: Docker.Container, docker: Docker, uid: number) {
+  constructor(labId: string, container: Docker.Container, docker: Docker, uid: number, observerBase: { image: string; labels: Record<string, string> }) {
     this.labId = labId;
     this.lifetime = new SandboxLifetime(labId);
     this.container = container;
     this.docker = docker;
     this.user = `${uid}:${uid}`;
     this.checker = `${checkerUid(uid)}:${uid}`;
+    this.observerBase = observerBase;
     // Answers when the container stops (its init, docker-init, exited), or at once if it already has.
     container.wait().then(
       ({ StatusCode }: { StatusCode: number }) => this.lifetime.endedByItself(`its container stopped (${howItEnded(StatusCode, null)})`),
@@ -323,8 +334,23 @@ class DockerSandbox implements Sandbox {
     return limitFromCounters(memory, pids.trim());
   }
 
+  /** A container of its own beside the lab's (docker-observer.ts). */
+  async observe(spec: ObserverSpec): Promise<Observer> {
+    this.lifetime.assertRunning();
+    const observer = this.observers.add(await dockerObserver({ docker: this.docker, lab: this.container, ...this.observerBase }, spec));
+    try {
+      this.lifetime.assertRunning();
+    } catch (err) {
+      // The lab ended while it started: destroy() has already stopped the others.
+      await observer.stop();
+      throw err;
+    }
+    return observer;
+  }
+
   async destroy(): Promise<void> {
     if (!this.lifetime.beginDestroy()) return;
+    await this.observers.stopAll();
     try {
       await this.container.remove({ force: true, v: true });
     } catch (err) {

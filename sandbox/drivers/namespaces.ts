@@ -3,7 +3,7 @@
  * known to be the lab's own. Terminals and commands enter through these, never through the init's
  * pid: once the init dies the kernel may give that pid to any process, another lab's included.
  */
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 
 /** nsenter's option for each namespace, and its file under /proc/<pid>/ns. */
 const NAMESPACES = { user: 'user', mount: 'mnt', net: 'net', pid: 'pid', ipc: 'ipc', uts: 'uts', cgroup: 'cgroup' } as const;
@@ -41,6 +41,16 @@ export class NamespaceHandles {
    */
   nsenterOptions(): string[] {
     return [...this.fds].map(([option, fd]) => `--${option}=/proc/${process.pid}/fd/${fd}`);
+  }
+
+  /** nsenter's option to enter one of them, e.g. `--net=/proc/<server>/fd/<n>`. */
+  nsenterOption(option: keyof typeof NAMESPACES): string {
+    return `--${option}=/proc/${process.pid}/fd/${this.fds.get(option)}`;
+  }
+
+  /** How /proc/<pid>/ns/<file> names it, e.g. "pid:[4026532301]": the namespace's identity. */
+  identity(option: keyof typeof NAMESPACES): string {
+    return `${NAMESPACES[option]}:[${fstatSync(this.fds.get(option)!).ino}]`;
   }
 
   close(): void {

@@ -41,6 +41,37 @@ export interface ExecResult {
   stderr: string;
 }
 
+/**
+ * What an observer (server/microscope) may see beyond the lab's network namespace, which every
+ * observer shares: `processes` sees the lab's processes from outside their pid namespace (to map
+ * socket inodes to pid, fd and command); `capture` may open packet sockets on the lab's loopback.
+ */
+export type ObserverNeed = 'processes' | 'capture';
+
+export interface ObserverSpec {
+  /**
+   * A /bin/sh script; `args` are its $1, $2, ... With `processes`, LAB_PID_NS holds the lab's pid
+   * namespace as /proc/<pid>/ns/pid reads it ("pid:[4026532...]"), and /proc lists the processes
+   * of a pid namespace above the lab's, so the lab's own are those whose ns/pid matches.
+   */
+  script: string;
+  args: string[];
+  need: ObserverNeed;
+}
+
+/**
+ * A process watching a lab from the host side: in the lab's network namespace, outside the reach
+ * of the learner's processes (they cannot see, signal or trace it). It ends with the lab at the latest.
+ */
+export interface Observer {
+  /** What the script prints on its standard output (its standard error is dropped). */
+  readonly output: NodeJS.ReadableStream;
+  /** Resolves once the observer has ended, whoever ended it. */
+  readonly exited: Promise<void>;
+  /** Ends it (and everything it started). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
 export interface Sandbox {
   readonly labId: string;
   /**
@@ -60,6 +91,8 @@ export interface Sandbox {
   installCheckerFiles(files: CheckerFile[]): Promise<void>;
   /** Which limit, if any, has killed or refused something in this sandbox since it started. */
   limitHit(): Promise<LimitHit>;
+  /** Starts an observer of the lab (see ObserverSpec); destroy() ends those still running. */
+  observe(spec: ObserverSpec): Promise<Observer>;
   /** Kills every process of the sandbox and removes everything it had. Safe to call twice. */
   destroy(): Promise<void>;
 }

@@ -45,11 +45,10 @@ export class Bridge {
       metrics.wsRefused.inc({ reason });
       // Never the URL: it carries the ticket.
       log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
-      const body = JSON.stringify(new ApiError(status, reason, message).body);
-      socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      refuseUpgrade(socket, new ApiError(status, reason, message));
       return true;
     };
-    if (!this.originAllowed(req)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open terminals here.`);
+    if (!originAllowed(req, this.config.ALLOWED_ORIGINS)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open terminals here.`);
     if (!TERM_ID_PATTERN.test(termId)) return refuse(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".');
     if (url.searchParams.has('token')) {
       return refuse(400, 'token-in-url', 'A terminal URL does not carry the lab token (URLs land in proxy logs): POST /api/labs/<labId>/terminals/<name>/ticket with the header Authorization: Bearer <token>, then open this URL with ?ticket=<the ticket> in place of ?token=.');
@@ -70,18 +69,6 @@ export class Bridge {
       void this.attach(tagged, lab, termId, resume);
     });
     return true;
-  }
-
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    // Browsers always send Origin on WebSocket requests; other clients (curl, scripts) need not.
-    if (origin === undefined) return true;
-    if (this.config.ALLOWED_ORIGINS.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
   }
 
   private async attach(ws: TaggedSocket, lab: Lab, termId: string, resume: number | null): Promise<void> {
@@ -161,3 +148,23 @@ export class Bridge {
 }
 
 type TaggedSocket = WebSocket & { labId?: string };
+
+/** A WebSocket request's Origin is this site's own, or one of ALLOWED_ORIGINS. */
+export function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  // Browsers always send Origin on WebSocket requests; other clients (curl, scripts) need not.
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses an upgrade before it happens, with a plain HTTP answer carrying the API's error body. */
+export function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.body);
+  const status = err.status;
+  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

@@ -70,6 +70,8 @@ export class LabManager {
   readonly tickets = new TerminalTickets();
   /** Called for lab-wide notices (idle warning); the bridge forwards them to the terminals. */
   onNotice: (lab: Lab, notice: Notice) => void = () => {};
+  /** Told when a lab begins to end, before its sandbox is removed (the microscope stops its views). */
+  private readonly endListeners = new Set<(lab: Lab, reason: ExitReason) => void>();
 
   constructor(config: Config, driver: SandboxDriver) {
     this.config = config;
@@ -122,6 +124,10 @@ export class LabManager {
     const expected = this.tokens.get(labId);
     if (!lab || !expected || !token) return null;
     return sameSecret(token, expected) ? lab : null;
+  }
+
+  onEnd(listener: (lab: Lab, reason: ExitReason) => void): void {
+    this.endListeners.add(listener);
   }
 
   /** Starts a lab for `client` (counted in /metrics, logged with its id). */
@@ -320,6 +326,7 @@ export class LabManager {
     labLog(lab.id).info({ reason, lifetimeSeconds: Math.round((Date.now() - lab.createdAt) / 1000), terminals: lab.terminals.size }, 'lab ended');
     const terminals = [...lab.terminals.values()];
     for (const terminal of terminals) terminal.end(reason);
+    for (const listener of this.endListeners) listener(lab, reason);
     try {
       await lab.sandbox.destroy();
     } catch (err) {

@@ -8,12 +8,16 @@
  *   POST   /api/labs/:labId/keep       "Keep the lab": counts as activity for the idle timeout
  *   POST   /api/labs/:labId/terminals/:termId/ticket
  *                                      a one-time ticket for that terminal's WebSocket URL
+ *   POST   /api/labs/:labId/microscope/:view/ticket
+ *                                      a one-time ticket for that microscope view's WebSocket URL
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { ApiError } from '../../wire/api-error.ts';
 import { labStartSchema, type LabStart, type LabStatus, type LabTicket, type OwnLabs, type TerminalTicket } from '../../wire/lab-api.ts';
 import { TERM_ID_PATTERN } from '../../wire/protocol.ts';
+import { MICROSCOPE_VIEWS } from '../../wire/microscope.ts';
+import { microscopeTicketName } from '../microscope/channel.ts';
 import { clientAddress, clientKey } from '../client-address.ts';
 import { bearer, json, noLab, sendError } from '../http.ts';
 import { ensureLabOwner, labOwner } from '../labs/lab-owner.ts';
@@ -23,7 +27,7 @@ import type { Classroom } from '../classroom/classroom.ts';
 import { admitLabStart, type LabAccess } from '../classroom/lab-access.ts';
 import { labClientKey, type CountedClient } from '../classroom/lab-client.ts';
 
-const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep)|\/terminals\/([^/]+)\/(ticket))?$/;
+const LAB = /^\/api\/labs\/([^/]+)(?:\/(keep)|\/(terminals|microscope)\/([^/]+)\/(ticket))?$/;
 
 export interface LabRouteContext {
   /** Whose X-Forwarded-For is believed (client-address.ts). */
@@ -59,7 +63,7 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
     return true;
   }
   const match = LAB.exec(path);
-  const route = match && `${req.method} ${match[2] ?? match[4] ?? ''}`;
+  const route = match && `${req.method} ${match[2] ?? match[5] ?? ''}`;
   if (!match || !(route === 'GET ' || route === 'DELETE ' || route === 'POST keep' || route === 'POST ticket')) return false;
   req.resume(); // none of these reads a body
   // The browser that started a lab may end it without its token (it lost it: a closed tab).
@@ -74,8 +78,15 @@ export async function handleLabRoute(req: IncomingMessage, res: ServerResponse, 
   } else if (route === 'POST keep') {
     context.labs.touch(lab);
     res.writeHead(204).end();
+  } else if (match[3] === 'microscope') {
+    const view = match[4]!;
+    if (!(MICROSCOPE_VIEWS as readonly string[]).includes(view)) sendError(res, new ApiError(404, 'view', `There is no microscope view "${view.slice(0, 40)}"; the views are ${MICROSCOPE_VIEWS.map((v) => `"${v}"`).join(' and ')}.`));
+    else {
+      const { ticket, expiresAt } = context.labs.tickets.issue(lab.id, microscopeTicketName(view));
+      json(res, 201, { ticket, expiresAt: new Date(expiresAt).toISOString() } satisfies TerminalTicket);
+    }
   } else {
-    const termId = match[3]!;
+    const termId = match[4]!;
     if (!TERM_ID_PATTERN.test(termId)) sendError(res, new ApiError(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".'));
     else {
       const { ticket, expiresAt } = context.labs.tickets.issue(lab.id, termId);

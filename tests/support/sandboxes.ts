@@ -41,7 +41,9 @@ export function bwrapInitPid(instance: string, labId: string): number {
 /** The host pid of a lab's first process: bwrap's namespace init, or the container's docker-init. */
 export function initPid(driver: DriverName, instance: string, labId: string): number {
   if (driver === 'bwrap') return bwrapInitPid(instance, labId);
-  const container = execFileSync('docker', ['ps', '-q', '--filter', `label=org.socketlab.instance=${instance}`, '--filter', `label=org.socketlab.lab=${labId}`], { encoding: 'utf8' }).trim();
+  // The lab's own container, not an observer of it (which carries the lab's labels too).
+  const listed = execFileSync('docker', ['ps', '--format', '{{.ID}} {{.Label "org.socketlab.observer"}}', '--filter', `label=org.socketlab.instance=${instance}`, '--filter', `label=org.socketlab.lab=${labId}`], { encoding: 'utf8' });
+  const container = listed.split('\n').find((line) => /^\w+ ?$/.test(line))!.trim();
   return Number(execFileSync('docker', ['inspect', '--format', '{{.State.Pid}}', container], { encoding: 'utf8' }).trim());
 }
 

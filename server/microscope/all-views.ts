@@ -1,0 +1,2 @@
+/** Every view of the microscope, registered by importing it (./views.ts). */
+import './sockets-view.ts';
