@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../wire/api-error.ts';
 import { bearer, noLab, notAllowed, sendError } from '../http.ts';
 import type { LabManager } from '../labs/manager.ts';
-import { keptPackets } from './packets-view.ts';
-import { writePcap } from './pcap.ts';
+import { keptPackets } from '../microscope/packets-view.ts';
+import { writePcap } from '../microscope/pcap.ts';
 
 const ROUTE = /^\/api\/labs\/([^/?]+)\/microscope\/packets\.pcap(?:\?.*)?$/;
 
