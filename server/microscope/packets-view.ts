@@ -81,7 +81,7 @@ registerView(
       },
       (err: unknown) => {
         ctx.log.error({ err }, 'packets: the capture could not start');
-        ctx.fail('capture', 'The packet capture could not start; close the Packets view and open it again.');
+        ctx.fail('observer', 'The packet capture could not start; close the Packets view and open it again.');
       },
     );
     return {

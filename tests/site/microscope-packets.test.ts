@@ -2,9 +2,10 @@
  * The Packets view in Chromium on the TCP lesson, against the real server and a real lab: the
  * lesson's <Microscope view="packets" filter="port 9090"> opens it (its code loads only then), Run
  * starts the server and the client, and the ladder draws the handshake as focusable arrows with
- * their text, one column per endpoint; payload bytes show on focus.
+ * their text, one column per endpoint; payload bytes show on focus; Export downloads a pcap.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -65,6 +66,13 @@ describe('the Packets view on the TCP lesson', () => {
     const data = rows.filter({ hasText: 'len 6' }).first();
     await data.focus();
     assert.match(await data.locator('.mpk-payload').innerText(), /68 65 6c 6c 6f 0a\s+hello\./);
+
+    // The export downloads a pcap tcpdump reads, with the handshake in it.
+    const [download] = await Promise.all([page.waitForEvent('download'), view.getByRole('button', { name: 'Export .pcap' }).click()]);
+    assert.equal(download.suggestedFilename(), 'socketlab-packets.pcap');
+    const read = spawnSync('tcpdump', ['-nn', '-r', (await download.path())!], { encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    assert.match(read.stdout, /127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.9090: Flags \[S\]/);
 
     // Closing it closes the connection and removes what it drew.
     await page.getByRole('button', { name: 'Close Packets' }).click();

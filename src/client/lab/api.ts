@@ -69,6 +69,17 @@ export async function terminalTicket(ticket: LabTicket, name: string): Promise<T
   return (await res.json()) as TerminalTicket;
 }
 
+/** A one-time ticket that opens microscope view `view`'s WebSocket (docs/protocol.md, "Lab microscope"). */
+export async function microscopeTicket(ticket: LabTicket, view: string): Promise<TerminalTicket> {
+  const res = await call(labUrl(ticket, `/microscope/${encodeURIComponent(view)}/ticket`), { method: 'POST', headers: auth(ticket) });
+  return (await res.json()) as TerminalTicket;
+}
+
+/** The packets the lab's open Packets view keeps, as a pcap file. */
+export async function packetsExport(ticket: LabTicket): Promise<Blob> {
+  return (await call(labUrl(ticket, '/microscope/packets.pcap'), { headers: auth(ticket) })).blob();
+}
+
 /** "Keep the lab": activity for the idle timeout, as typing is. */
 export async function keepLab(ticket: LabTicket): Promise<void> {
   await call(labUrl(ticket, '/keep'), { method: 'POST', headers: auth(ticket) });

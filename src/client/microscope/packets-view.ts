@@ -6,11 +6,9 @@
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
 import { parsePacketFilter, type PacketClientFrame, type PacketServerFrame } from '../../../wire/microscope-packets.ts';
+import { microscopeTicket, packetsExport } from '../lab/api.ts';
 import { Disposable, listen, toDisposable } from '../lab/disposable.ts';
 import { PacketsLadder } from './packets-ladder.ts';
-
-const auth = (ticket: LabTicket): HeadersInit => ({ Authorization: `Bearer ${ticket.token}` });
-const labUrl = (ticket: LabTicket, rest: string) => `/api/labs/${encodeURIComponent(ticket.labId)}${rest}`;
 
 type ServerFrame = PacketServerFrame | { v: 1; type: 'hello' | 'error' | 'ended'; message?: string; reason?: string };
 
@@ -99,17 +97,14 @@ export class PacketsView extends Disposable {
   private async connect(): Promise<void> {
     let ticket: string;
     try {
-      const res = await fetch(labUrl(this.ticket, '/microscope/packets/ticket'), { method: 'POST', headers: auth(this.ticket), cache: 'no-store' });
-      const body = (await res.json()) as { ticket?: string; error?: string };
-      if (!res.ok || !body.ticket) throw new Error(body.error ?? `the server answered ${res.status}`);
-      ticket = body.ticket;
+      ticket = (await microscopeTicket(this.ticket, 'packets')).ticket;
     } catch (err) {
       this.status.textContent = `The Packets view could not open: ${(err as Error).message}`;
       return;
     }
     if (this.disposed) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}${labUrl(this.ticket, `/microscope/packets?ticket=${encodeURIComponent(ticket)}`)}`);
+    const socket = new WebSocket(`${scheme}://${location.host}/api/labs/${encodeURIComponent(this.ticket.labId)}/microscope/packets?ticket=${encodeURIComponent(ticket)}`);
     this.socket = socket;
     this.register(toDisposable(() => socket.close(1000, 'view closed')));
     this.register(listen(socket, 'open', () => {
@@ -151,13 +146,14 @@ export class PacketsView extends Disposable {
 
   /** Downloads the kept packets (the export needs the token in a header, so not a plain link). */
   private async exportPcap(): Promise<void> {
-    const res = await fetch(labUrl(this.ticket, '/microscope/packets.pcap'), { headers: auth(this.ticket), cache: 'no-store' }).catch(() => null);
-    if (!res?.ok) {
-      const body = (await res?.json().catch(() => null)) as { error?: string } | null;
-      this.status.textContent = `The export failed: ${body?.error ?? 'the server cannot be reached'}`;
+    let pcap: Blob;
+    try {
+      pcap = await packetsExport(this.ticket);
+    } catch (err) {
+      this.status.textContent = `The export failed: ${(err as Error).message}`;
       return;
     }
-    const url = URL.createObjectURL(await res.blob());
+    const url = URL.createObjectURL(pcap);
     const link = this.element.ownerDocument.createElement('a');
     link.href = url;
     link.download = 'socketlab-packets.pcap';
