@@ -109,12 +109,21 @@ export interface PacketClearFrame {
 
 export type PacketClientFrame = PacketFilterFrame | PacketPauseFrame | PacketClearFrame;
 
-/** The text filter the view's box and `<Microscope filter="...">` take: "port 7000", or empty. */
-export function parsePacketFilter(text: string): { port: number | null } | { error: string } {
+/** An endpoint as packets name it: "127.0.0.1:7000" or "[::1]:7000". */
+const ENDPOINT = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}`;
+const CONNECTION = new RegExp(`^conn\\s+(${ENDPOINT})\\s+(${ENDPOINT})$`, 'i');
+
+/**
+ * The text filter the view's box and `<Microscope filter="...">` take: "port 7000", "conn
+ * 127.0.0.1:41234 127.0.0.1:7000" (one connection, either way round), or empty for everything.
+ */
+export function parsePacketFilter(text: string): { port: number | null; conn: string | null } | { error: string } {
   const trimmed = text.trim();
-  if (trimmed === '') return { port: null };
+  if (trimmed === '') return { port: null, conn: null };
+  const connection = CONNECTION.exec(trimmed);
+  if (connection) return { port: null, conn: [connection[1]!, connection[2]!].sort().join(' ') };
   const match = /^port\s+(\d{1,5})$/i.exec(trimmed);
   const port = match ? Number(match[1]) : NaN;
-  if (!(port >= 1 && port <= 65535)) return { error: `"${trimmed}" is not a filter: write "port 7000" (a port from 1 to 65535), or leave it empty for every packet` };
-  return { port };
+  if (!(port >= 1 && port <= 65535)) return { error: `"${trimmed}" is not a filter: write "port 7000" (a port from 1 to 65535), "conn 127.0.0.1:41234 127.0.0.1:7000" (one connection), or leave it empty for every packet` };
+  return { port, conn: null };
 }

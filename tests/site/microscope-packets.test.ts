@@ -67,6 +67,12 @@ describe('the Packets view on the TCP lesson', () => {
     await data.focus();
     assert.match(await data.locator('.mpk-payload').innerText(), /68 65 6c 6c 6f 0a\s+hello\./);
 
+    // Enter on a packet filters to its connection (the ladder starts again with it).
+    const clientEnd = ends[0]!.split(' → ')[0]!;
+    await data.press('Enter');
+    assert.equal(await view.locator('input[name="filter"]').inputValue(), `conn ${clientEnd} 127.0.0.1:9090`);
+    await rows.first().waitFor({ state: 'detached' });
+
     // The export downloads a pcap tcpdump reads, with the handshake in it.
     const [download] = await Promise.all([page.waitForEvent('download'), view.getByRole('button', { name: 'Export .pcap' }).click()]);
     assert.equal(download.suggestedFilename(), 'socketlab-packets.pcap');

@@ -81,6 +81,7 @@ export class PacketsLadder extends Disposable {
     row.className = `mpk-row mpk-${packet.transport}`;
     row.tabIndex = 0;
     row.dataset.n = String(packet.n);
+    row.dataset.conn = packet.conn;
     const time = doc.createElement('span');
     time.className = 'mpk-time';
     time.textContent = (packet.t / 1000).toFixed(3);

@@ -20,7 +20,7 @@ export class PacketsView extends Disposable {
   private readonly counts: HTMLElement;
   private socket: WebSocket | null = null;
   private paused = false;
-  private filterPort: number | null = null;
+  private filter: { port: number | null; conn: string | null } = { port: null, conn: null };
 
   constructor(host: HTMLElement, ticket: LabTicket, filter = '') {
     super();
@@ -54,9 +54,9 @@ export class PacketsView extends Disposable {
     this.status = el('p', 'mpk-status', 'Connecting…');
     this.status.setAttribute('role', 'status');
     this.counts = el('p', 'mpk-counts');
-    const unix = el('p', 'mpk-note', 'Unix sockets have no packets: watch them in the Sockets view, or run strace in a terminal (strace -e trace=network ./server).');
+    const help = el('p', 'mpk-note', 'Press Enter on a packet (or double-click it) to see its connection alone. Unix sockets have no packets: watch them in the Sockets view, or run strace in a terminal (strace -e trace=network ./server).');
     this.ladder = this.register(new PacketsLadder(doc));
-    this.element.append(toolbar, this.status, this.counts, unix, this.ladder.element);
+    this.element.append(toolbar, this.status, this.counts, help, this.ladder.element);
     host.append(this.element);
     this.register(toDisposable(() => this.element.remove()));
 
@@ -75,6 +75,14 @@ export class PacketsView extends Disposable {
       this.send({ v: 1, type: 'packet-clear' });
     }));
     this.register(listen(exportButton, 'click', () => void this.exportPcap()));
+    const onlyConnection = (target: EventTarget | null) => {
+      const conn = (target as Element | null)?.closest<HTMLElement>('.mpk-row')?.dataset.conn;
+      if (!conn) return;
+      filterBox.value = `conn ${conn}`;
+      this.applyFilter(filterBox.value);
+    };
+    this.register(listen<KeyboardEvent>(this.ladder.element, 'keydown', (event) => event.key === 'Enter' && onlyConnection(event.target)));
+    this.register(listen(this.ladder.element, 'dblclick', (event) => onlyConnection(event.target)));
     this.applyFilter(filter);
     void this.connect();
   }
@@ -85,9 +93,9 @@ export class PacketsView extends Disposable {
       this.status.textContent = parsed.error;
       return;
     }
-    this.filterPort = parsed.port;
+    this.filter = parsed;
     this.ladder.clear();
-    this.send({ v: 1, type: 'packet-filter', port: parsed.port, conn: null });
+    this.send({ v: 1, type: 'packet-filter', ...parsed });
   }
 
   private send(frame: PacketClientFrame): void {
@@ -109,7 +117,7 @@ export class PacketsView extends Disposable {
     this.register(toDisposable(() => socket.close(1000, 'view closed')));
     this.register(listen(socket, 'open', () => {
       // What the view asked for before the connection was there.
-      this.send({ v: 1, type: 'packet-filter', port: this.filterPort, conn: null });
+      this.send({ v: 1, type: 'packet-filter', ...this.filter });
       if (this.paused) this.send({ v: 1, type: 'pause', paused: true });
     }));
     this.register(listen<MessageEvent>(socket, 'message', (event) => {
