@@ -36,7 +36,7 @@ const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const PROTO_ICMP6 = 58;
 
-export const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
+const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
 
 /** The packet, or null when it is not IP (ARP, a cut-short header, ...). */
 export function decodePacket(linkType: number, frame: Buffer): Decoded | null {

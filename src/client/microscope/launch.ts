@@ -5,7 +5,7 @@
  */
 import type { IDisposable } from '../lab/disposable.ts';
 
-const open = new WeakMap<HTMLElement, Promise<IDisposable | null>>();
+const open = new WeakMap<HTMLElement, Promise<IDisposable>>();
 
 document.addEventListener('click', (event) => {
   const button = (event.target as Element | null)?.closest<HTMLButtonElement>('.microscope-toggle');
@@ -15,7 +15,7 @@ document.addEventListener('click', (event) => {
   const opened = open.get(root);
   if (opened) {
     open.delete(root);
-    void opened.then((view) => view?.dispose());
+    void opened.then((view) => view.dispose());
     button.textContent = button.dataset.label ?? 'Open';
     button.setAttribute('aria-expanded', 'false');
     return;

@@ -5,7 +5,7 @@ import { ensureTicket } from '../lab/lab-ticket.ts';
 import type { IDisposable } from '../lab/disposable.ts';
 import { PacketsView } from './packets-view.ts';
 
-export async function openView(host: HTMLElement, filter: string): Promise<IDisposable | null> {
+export async function openView(host: HTMLElement, filter: string): Promise<IDisposable> {
   try {
     return new PacketsView(host, await ensureTicket(), filter);
   } catch (err) {
