@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
 import { MicroscopeChannel } from './microscope/channel.ts';
+import { handlePacketsExport } from './routes/packets-export.ts';
 import { bearer, json, noRoute, sendError } from './http.ts';
 import { ApiError } from '../wire/api-error.ts';
 import { clientAddress, trustedProxies } from './client-address.ts';
@@ -90,6 +91,7 @@ export async function startServer(config: Config) {
 
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (await handleFileRoute(req, res, labs, archives)) return true; // the editor's file API, on the raw path
+    if (handlePacketsExport(req, res, labs)) return true; // the Packets view's .pcap
     if (await handleExerciseRoute(req, res, labs, classroom)) return true; // exercises: start, check, solution
     if (await handleLabRoute(req, res, { proxies, labs, driverError, access: config.LAB_ACCESS, classroom, secureCookies: publicUrl?.protocol === 'https:', perClient: config.MAX_LABS_PER_CLIENT })) return true; // start, status, end, keep
     const url = new URL(req.url ?? '/', 'http://localhost');

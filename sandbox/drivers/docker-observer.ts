@@ -12,7 +12,9 @@
  * lab's sight and reach (no lab process can name it, so none can signal or trace it), at the price
  * of an observer that could read any host process's /proc. It runs only the fixed script it is
  * given, on a read-only root, with no network beyond the lab's loopback, and is removed with its
- * view or its lab. `capture` (the Packets view) keeps a private pid namespace and gets CAP_NET_RAW.
+ * view or its lab. `capture` (the Packets view) keeps a private pid namespace and gets CAP_NET_RAW to
+ * open its socket, and CAP_SETUID/CAP_SETGID for tcpdump to drop to an unprivileged user right
+ * after (with no capability left), whose passwd entry it writes on a tmpfs of its own.
  */
 import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
@@ -30,7 +32,7 @@ export interface ObserverContainer {
 
 const CAPABILITIES: Record<ObserverSpec['need'], string[]> = {
   processes: ['SYS_PTRACE', 'DAC_READ_SEARCH'],
-  capture: ['NET_RAW'],
+  capture: ['NET_RAW', 'SETUID', 'SETGID'],
 };
 
 export async function dockerObserver({ docker, image, lab, labels }: ObserverContainer, spec: ObserverSpec): Promise<Observer> {
@@ -52,6 +54,8 @@ export async function dockerObserver({ docker, image, lab, labels }: ObserverCon
       NetworkMode: `container:${lab.id}`,
       PidMode: spec.need === 'processes' ? 'host' : '',
       ReadonlyRootfs: true,
+      // The lab image's /etc/passwd and /etc/group point here (lab-init.sh): tcpdump's user is written into them.
+      ...(spec.need === 'capture' && { Tmpfs: { '/run/socketlab': 'rw,noexec,nosuid,nodev,size=64k,nr_inodes=64,mode=0755' } }),
       LogConfig: { Type: 'none', Config: {} },
       CapDrop: ['ALL'],
       CapAdd: CAPABILITIES[spec.need],

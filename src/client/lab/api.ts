@@ -75,6 +75,11 @@ export async function microscopeTicket(ticket: LabTicket, view: string): Promise
   return (await res.json()) as TerminalTicket;
 }
 
+/** The packets the lab's open Packets view keeps, as a pcap file. */
+export async function packetsExport(ticket: LabTicket): Promise<Blob> {
+  return (await call(labUrl(ticket, '/microscope/packets.pcap'), { headers: auth(ticket) })).blob();
+}
+
 /** "Keep the lab": activity for the idle timeout, as typing is. */
 export async function keepLab(ticket: LabTicket): Promise<void> {
   await call(labUrl(ticket, '/keep'), { method: 'POST', headers: auth(ticket) });
