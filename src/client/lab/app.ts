@@ -8,6 +8,7 @@
 import { Disposable, MutableDisposable } from './disposable.ts';
 import { interruptToPrompt, SHELL_START_LIMIT_MS, startedWithin } from './interrupt.ts';
 import type { FileEditor } from './editor.ts';
+import type { PacketsView } from '../microscope/packets-view.ts';
 import type { SocketsView } from '../microscope/sockets-view.ts';
 import { LabSession } from './lab-session.ts';
 import { liveCounts } from './live-objects.ts';
@@ -62,6 +63,7 @@ class LabApp extends Disposable {
   private readonly editor = new MutableDisposable<FileEditor>();
   private editorModule: Promise<typeof import('./editor.ts')> | null = null;
   private readonly sockets = new MutableDisposable<SocketsView>();
+  private readonly packets = new MutableDisposable<PacketsView>();
 
   constructor(page: PageLab) {
     super();
@@ -79,9 +81,11 @@ class LabApp extends Disposable {
     // Registered last, disposed first: the editor and the microscope before the terminals, the session and the panel.
     this.register(this.editor);
     this.register(this.sockets);
+    this.register(this.packets);
     addTools(this.panel, this.prefs, this.terminals, {
       files: () => void this.edit(null),
       sockets: () => void this.toggleSockets(),
+      packets: () => void this.togglePackets(),
       hide: () => this.hide(),
       endLab: () => void this.session.endByLearner(),
     });
@@ -172,6 +176,19 @@ class LabApp extends Disposable {
     this.sockets.value = new SocketsView(this.panel.microscopeSlot, ticket, { asTable: this.prefs.screenReader, close: () => this.sockets.clear() });
   }
 
+  /** Opens the Packets view (its code loads on first use), or closes it when it is open. */
+  async togglePackets(): Promise<void> {
+    if (this.packets.value) {
+      this.packets.clear();
+      return;
+    }
+    await this.open();
+    const ticket = this.session.ticket;
+    if (!ticket || this.session.isEnded) return;
+    const { PacketsView } = await import('../microscope/packets-view.ts');
+    this.packets.value = new PacketsView(this.panel.microscopeSlot, ticket);
+  }
+
   private openTerminals(): void {
     for (const name of this.page.terminals) this.terminals.open(name);
     if (!this.terminals.hasSelection && this.page.terminals[0]) this.terminals.select(this.page.terminals[0]);
@@ -182,6 +199,7 @@ class LabApp extends Disposable {
     this.terminals.clear();
     this.editor.clear();
     this.sockets.clear();
+    this.packets.clear();
     if (!this.panel.root.hidden) this.openTerminals();
   }
 
@@ -189,6 +207,7 @@ class LabApp extends Disposable {
     this.terminals.clear();
     this.editor.clear();
     this.sockets.clear();
+    this.packets.clear();
     this.session.startOver();
     await this.open();
   }

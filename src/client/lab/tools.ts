@@ -1,5 +1,5 @@
 /**
- * The buttons in the panel's bar: Files, Sockets, Hide, and Tabs/Split, A− / A+, Screen reader, Full
+ * The buttons in the panel's bar: Files, Sockets, Packets, Hide, and Tabs/Split, A− / A+, Screen reader, Full
  * screen, End lab (behind "More" on a phone). The display settings are remembered (session.ts)
  * and applied to every terminal.
  */
@@ -11,6 +11,8 @@ export interface ToolActions {
   files(): void;
   /** Opens or closes the Sockets view. */
   sockets(): void;
+  /** Opens or closes the Packets view. */
+  packets(): void;
   hide(): void;
   endLab(): void;
 }
@@ -73,6 +75,7 @@ export function addTools(panel: Panel, prefs: Prefs, terminals: TerminalPanes, a
   panel.tools.append(
     button('Files', actions.files, { className: 'lab-tool', title: 'Open the editor on this page\'s files in the lab' }),
     button('Sockets', actions.sockets, { className: 'lab-tool', title: 'See the lab\'s sockets live: processes, ports, connections' }),
+    button('Packets', actions.packets, { className: 'lab-tool', title: 'See the lab\'s loopback packets live, as a ladder: handshakes, data, closes' }),
     button('Hide', actions.hide, { className: 'lab-tool', title: 'Hide the panel; the lab keeps running' }),
     more,
     menu,
