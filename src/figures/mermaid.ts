@@ -19,7 +19,8 @@ const SEQUENCE_LINES = [
   /^end$/,
   /^autonumber$/,
   /^(activate|deactivate)\s+\S+$/,
-  /^\S+?\s*(--?>?>|--?[)x]|--?>>|--?>)\s*[+-]?\S+?\s*:\s*.+$/,
+  // A message; stricter than the parser on names, which would take "C->>: x" as a message to ">".
+  /^\w[\w.]*\s*(--?>?>|--?[)x]|--?>>|--?>)\s*[+-]?\w[\w.]*\s*:\s*.+$/,
 ];
 
 const ARROW = /(-->|---|==>|-\.->|--x|--o|<-->|--\s*\|)/;
