@@ -245,13 +245,18 @@ describe('exercises in labs (bwrap)', () => {
       const listen =
         topic === 'tcp' && run.includes('{port}') ? "Number(process.argv[2]), '127.0.0.1'"
         : run.includes('{name}') ? "'\\0' + process.argv[2]"
-        : topic === 'uds-stream' || topic === 'http-uds' ? 'process.argv[2]'
+        : topic === 'uds-stream' || topic === 'uds-power' || topic === 'http-uds' ? 'process.argv[2]'
         : null;
       let silent = listen ? `import { createServer } from 'node:net';\ncreateServer(() => {}).listen(${listen});\n` : 'setInterval(() => {}, 1 << 30);\n';
       if (lang === 'c') {
-        assert.equal(listen, 'process.argv[2]', `${def.id}: the silent C program listens on a socket path only; add the address kind this exercise uses`);
-        // Listens on the path and never accepts: clients connect (into the backlog) and hear nothing.
-        silent = `#include <string.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n    struct sockaddr_un a = {.sun_family = AF_UNIX};\n    if (argc < 2) return 2;\n    strncpy(a.sun_path, argv[1], sizeof a.sun_path - 1);\n    int s = socket(AF_UNIX, SOCK_STREAM, 0);\n    if (bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 64) < 0) return 1;\n    for (;;) pause();\n}\n`;
+        const abstract = run.includes('{name}');
+        assert.ok(abstract || listen === 'process.argv[2]', `${def.id}: the silent C program listens on a socket path or an abstract name only; add the address kind this exercise uses`);
+        // Listens (on the path, or on the abstract name: a NUL byte first) and never accepts:
+        // clients connect (into the backlog) and hear nothing.
+        const bind = abstract
+          ? 'strncpy(a.sun_path + 1, argv[1], sizeof a.sun_path - 2);\n    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(argv[1]));'
+          : 'strncpy(a.sun_path, argv[1], sizeof a.sun_path - 1);\n    socklen_t len = sizeof a;';
+        silent = `#include <stddef.h>\n#include <string.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n    struct sockaddr_un a = {.sun_family = AF_UNIX};\n    if (argc < 2) return 2;\n    ${bind}\n    int s = socket(AF_UNIX, SOCK_STREAM, 0);\n    if (bind(s, (struct sockaddr *)&a, len) < 0 || listen(s, 64) < 0) return 1;\n    for (;;) pause();\n}\n`;
       }
       await save(lab, file, Buffer.from(`// never answers\n${silent}`));
       const answer = await call<CheckAnswer>(lab, 'POST', `exercises/${def.id}/check`, { lang });
