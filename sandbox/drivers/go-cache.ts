@@ -12,6 +12,7 @@
  * build with the race detector, whose standard library is another ~40 MB and ~40 s to compile.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,11 +23,18 @@ export const LAB_GO_CACHE = '/home/learner/.cache/go-build';
 
 /** Example topics whose Go programs are also built with -race (the Dockerfile does the same). */
 const RACE_TOPICS = ['http-uds'];
+const GO_CACHE_RECIPE = `every Go example; with -race too: ${RACE_TOPICS.join(', ')}\n`;
+
 /**
- * What a warm cache was warmed with, kept in its WARMED file: a cache from an older recipe (or
- * none) is warmed again and swapped in, so a change here reaches machines that have a cache.
+ * What a warm cache was warmed with, kept in its WARMED file: the recipe and a hash of every Go
+ * example. A cache from an older recipe, or from other examples (a lesson added a Go program,
+ * which would otherwise build cold in every lab), is warmed again and swapped in.
  */
-export const GO_CACHE_RECIPE = `every Go example; with -race too: ${RACE_TOPICS.join(', ')}\n`;
+export function goCacheRecipe(examplesDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of goFiles(examplesDir).sort()) hash.update(`${file.slice(examplesDir.length)}\0`).update(readFileSync(file)).update('\0');
+  return `${GO_CACHE_RECIPE}examples ${hash.digest('hex')}\n`;
+}
 
 /**
  * Builds every Go example in `examplesDir` with GOCACHE=`cacheDir` and makes the cache readable by
@@ -38,7 +46,8 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
   trustedFolder(dirname(cacheDir), 'GO_CACHE_DIR\'s folder', 'GO_CACHE_DIR');
   if (existsSync(cacheDir)) closeUp(cacheDir);
   trustedFolder(cacheDir, 'GO_CACHE_DIR', 'GO_CACHE_DIR');
-  if (goCacheReady(cacheDir)) return true;
+  const recipe = goCacheRecipe(examplesDir);
+  if (goCacheReady(cacheDir, recipe)) return true;
   if (spawnSync('go', ['version'], { env, stdio: 'ignore' }).status !== 0) return false;
   const fresh = mkdtempSync(`${cacheDir}.warming-`);
   const work = mkdtempSync(join(tmpdir(), 'sl-gocache-'));
@@ -51,19 +60,19 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
         if (result.status !== 0) throw new Error(`warming the Go cache: go build ${flags.join(' ')} ${file} failed:\n${result.stderr}`);
       }
     }
-    writeFileSync(join(fresh, 'WARMED'), GO_CACHE_RECIPE);
+    writeFileSync(join(fresh, 'WARMED'), recipe);
     makeReadable(fresh);
-    swapIn(fresh, cacheDir);
+    swapIn(fresh, cacheDir, recipe);
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(fresh, { recursive: true, force: true });
   }
-  return goCacheReady(cacheDir);
+  return goCacheReady(cacheDir, recipe);
 }
 
 /** Puts the warmed `fresh` cache in `cacheDir`'s place; an older cache there is moved aside and removed. */
-function swapIn(fresh: string, cacheDir: string): void {
-  const old = existsSync(cacheDir) && !goCacheReady(cacheDir) ? `${fresh}.old` : null;
+function swapIn(fresh: string, cacheDir: string, recipe: string): void {
+  const old = existsSync(cacheDir) && !goCacheReady(cacheDir, recipe) ? `${fresh}.old` : null;
   try {
     if (old) renameSync(cacheDir, old);
     renameSync(fresh, cacheDir);
@@ -123,9 +132,9 @@ export function goCacheFolders(cacheDir: string): string[] {
     .map((entry) => entry.name);
 }
 
-export function goCacheReady(cacheDir: string): boolean {
+function goCacheReady(cacheDir: string, recipe: string): boolean {
   try {
-    return readFileSync(join(cacheDir, 'WARMED'), 'utf8') === GO_CACHE_RECIPE;
+    return readFileSync(join(cacheDir, 'WARMED'), 'utf8') === recipe;
   } catch {
     return false;
   }

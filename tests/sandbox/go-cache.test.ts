@@ -9,7 +9,7 @@ import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
-import { GO_CACHE_RECIPE, warmGoCache } from '../../sandbox/drivers/go-cache.ts';
+import { goCacheRecipe, warmGoCache } from '../../sandbox/drivers/go-cache.ts';
 import type { Sandbox, SandboxDriver } from '../../sandbox/drivers/types.ts';
 import { ROOT } from '../support/examples.ts';
 import { makeDriver, testLimits } from '../support/sandboxes.ts';
@@ -28,7 +28,7 @@ it('closes a cache an older server left writable by all, and removes what others
   const cache = join(mkdtempSync(join(tmpdir(), 'sl-gocache-')), 'go-build');
   mkdirSync(join(cache, '00'), { recursive: true });
   writeFileSync(join(cache, 'README'), 'a warm cache\n');
-  writeFileSync(join(cache, 'WARMED'), GO_CACHE_RECIPE);
+  writeFileSync(join(cache, 'WARMED'), goCacheRecipe(join(ROOT, 'content/examples')));
   writeFileSync(join(cache, '00', 'ours-a'), 'built by the server\n');
   writeFileSync(join(cache, '00', 'planted-a'), 'built by someone else\n');
   chownSync(join(cache, '00', 'planted-a'), NOBODY, NOBODY);
@@ -47,6 +47,21 @@ it('closes a cache an older server left writable by all, and removes what others
   assert.deepEqual(readdirSync(join(cache, '00')), ['ours-a']);
   assert.deepEqual(readdirSync(dirname(cache)), ['go-build'], 'what was taken out is removed');
   assert.equal(existsSync('/etc/shadow'), true, 'never through the planted symlink');
+});
+
+it('a cache warmed for other Go examples is not ready: a new or changed Go program changes the recipe', () => {
+  const examples = mkdtempSync(join(tmpdir(), 'sl-goexamples-'));
+  mkdirSync(join(examples, 'tcp/go'), { recursive: true });
+  writeFileSync(join(examples, 'tcp/go/server.go'), 'package main\nfunc main() {}\n');
+  const before = goCacheRecipe(examples);
+  writeFileSync(join(examples, 'tcp/go/client.go'), 'package main\nfunc main() {}\n');
+  const added = goCacheRecipe(examples);
+  writeFileSync(join(examples, 'tcp/go/client.go'), 'package main\nfunc main() { println() }\n');
+  assert.notEqual(added, before, 'a new Go file');
+  const changed = goCacheRecipe(examples);
+  assert.notEqual(changed, added, 'a changed Go file');
+  writeFileSync(join(examples, 'tcp/go/notes.txt'), 'not Go');
+  assert.equal(goCacheRecipe(examples), changed, 'a file that is not Go changes nothing');
 });
 
 it('the shared cache is writable by root only, and a lab adds entries to every folder of it', async () => {
