@@ -25,7 +25,7 @@ describe('bad exercise frontmatter', () => {
     const output = stripVTControlCharacters(result.stdout + result.stderr);
     assert.notEqual(result.code, 0, 'the build should fail');
     assert.match(output, /udp-broken\/exercise\.mdx/, 'the message names the file');
-    assert.match(output, /topic: Invalid option: expected one of "tcp"\|"udp"\|"uds-stream"\|"uds-dgram"\|"http-uds"/, 'the message names the field and the allowed values');
+    assert.match(output, /topic: Invalid option: expected one of "tcp"\|"tcp-life"\|"udp"\|"uds-stream"\|"uds-dgram"\|"http-uds"/, 'the message names the field and the allowed values');
     assert.match(output, /difficulty: must be 1 \(easy\), 2 \(medium\) or 3 \(hard\)/);
     assert.match(output, /minutes: missing; every exercise needs it/, 'a missing field is named too');
   });
