@@ -117,10 +117,8 @@ static void *serve(void *arg) {
             start = nl + 1;
         }
         if (outcome == RESET) {
-            reset(c);
-            close(c->fd);
-            free(c);
-            return NULL;
+            reset(c); /* the close() below sends a RST */
+            break;
         }
         if (outcome == CLOSE) {
             printf("client %s: closing first (FIN: this side will be in TIME_WAIT)\n", c->name);

@@ -22,7 +22,6 @@ import (
 
 const maxLine = 64 * 1024 // longer lines are a protocol error
 
-
 func main() {
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: server PORT")

@@ -25,7 +25,6 @@ import (
 
 const maxLine = 64 * 1024 // longer lines are a protocol error
 
-
 func main() {
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: server PORT")
@@ -106,6 +105,7 @@ func serve(conn net.Conn) {
 	// Scanner buffers partial reads and splits on '\n'; Buffer caps a line at maxLine.
 	lines := bufio.NewScanner(conn)
 	lines.Buffer(make([]byte, 4096), maxLine)
+lines:
 	for lines.Scan() { // false at EOF or on an error: never loop on a dead connection
 		line := lines.Text()
 		if n := len(line); n > 0 && line[n-1] == '\r' {
@@ -114,8 +114,7 @@ func serve(conn net.Conn) {
 		switch line {
 		case "close":
 			fmt.Printf("client %s: closing first (FIN: this side will be in TIME_WAIT)\n", name)
-			fmt.Printf("client %s disconnected\n", name)
-			return // the deferred Close sends the FIN
+			break lines // the deferred Close sends the FIN
 		case "reset":
 			// Linger 0 makes Close abort: the kernel drops anything unsent and sends a RST instead
 			// of a FIN, and the socket is freed at once, with no TIME_WAIT.
@@ -123,7 +122,7 @@ func serve(conn net.Conn) {
 				fmt.Fprintf(os.Stderr, "client %s: SetLinger failed: %v\n", name, err)
 			}
 			fmt.Printf("client %s: reset (SO_LINGER 0: RST, no TIME_WAIT)\n", name)
-			return
+			break lines
 		}
 		fmt.Printf("client %s says: %s\n", name, line)
 		// One Write of the whole reply; Go's Write loops until every byte is sent or it fails.

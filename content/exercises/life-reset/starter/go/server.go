@@ -21,7 +21,6 @@ import (
 
 const maxLine = 64 * 1024 // longer lines are a protocol error
 
-
 func main() {
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: server PORT")
@@ -102,6 +101,7 @@ func serve(conn net.Conn) {
 	// Scanner buffers partial reads and splits on '\n'; Buffer caps a line at maxLine.
 	lines := bufio.NewScanner(conn)
 	lines.Buffer(make([]byte, 4096), maxLine)
+lines:
 	for lines.Scan() { // false at EOF or on an error: never loop on a dead connection
 		line := lines.Text()
 		if n := len(line); n > 0 && line[n-1] == '\r' {
@@ -110,12 +110,11 @@ func serve(conn net.Conn) {
 		switch line {
 		case "close":
 			fmt.Printf("client %s: closing first (FIN: this side will be in TIME_WAIT)\n", name)
-			fmt.Printf("client %s disconnected\n", name)
-			return // the deferred Close sends the FIN
+			break lines // the deferred Close sends the FIN
 		case "reset":
 			// TODO: make the deferred Close send a RST instead of a FIN (see the statement).
 			fmt.Printf("client %s: reset\n", name)
-			return
+			break lines
 		}
 		fmt.Printf("client %s says: %s\n", name, line)
 		// One Write of the whole reply; Go's Write loops until every byte is sent or it fails.
