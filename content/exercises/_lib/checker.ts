@@ -1053,8 +1053,8 @@ export async function rawHttp(path: string, request: Buffer, pieces: number, pau
 // tcp-life: how a connection ended, and the kernel's timers of a connection (life-reset,
 // life-keepalive)
 
-/** How the peer ended `c`: an orderly end of stream (FIN), a reset (RST: ECONNRESET), or not within `ms`. */
-export async function endingOf(c: Conn, ms: number): Promise<'FIN' | 'RST' | 'still open' | string> {
+/** How the peer ended `c`: 'FIN' (an orderly end of stream), 'RST' (ECONNRESET), 'still open' after `ms`, or another error. */
+export async function endingOf(c: Conn, ms: number): Promise<string> {
   if (!(await c.closesWithin(ms))) return 'still open';
   const code = (c.error as NodeJS.ErrnoException | null)?.code;
   if (code === undefined) return 'FIN';
@@ -1063,7 +1063,6 @@ export async function endingOf(c: Conn, ms: number): Promise<'FIN' | 'RST' | 'st
 
 /** One IPv4 TCP socket of this network namespace, as /proc/net/tcp shows it. */
 export interface KernelSocket {
-  state: number;
   /** 0 none, 1 retransmit, 2 keepalive (on an established socket), 3 TIME_WAIT, 4 zero-window probe. */
   timer: number;
   /** Seconds until that timer fires (the kernel rounds to 1/100 s). */
@@ -1078,7 +1077,7 @@ export function kernelSocket(localPort: number, remotePort: number): KernelSocke
     const f = line.trim().split(/\s+/);
     if (f[1] !== hex(localPort) || f[2] !== hex(remotePort)) continue;
     const [timer, when] = f[5]!.split(':');
-    return { state: parseInt(f[3]!, 16), timer: parseInt(timer!, 16), timerSeconds: parseInt(when!, 16) / 100 };
+    return { timer: parseInt(timer!, 16), timerSeconds: parseInt(when!, 16) / 100 };
   }
   return null;
 }
