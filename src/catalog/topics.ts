@@ -1,11 +1,11 @@
 /**
- * The course's topics and its three languages: the one list of each, which the lesson and
+export const TOPICS = ['tcp', 'tcp-life', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds'] as const;
  * exercise schemas, the example and exercise manifests, the pages and the lab server all import.
  * No node: module and no zod here, so the site, its schemas and the server can all use it.
  */
 
 /** The socket topics every example and exercise belongs to, in course order. */
-export const TOPICS = ['tcp', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds'] as const;
+export const TOPICS = ['tcp', 'tcp-life', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Every program of the course is written in these, in the order the pages show them. */
@@ -14,6 +14,7 @@ export type Lang = (typeof LANGS)[number];
 
 export const TOPIC_LABELS: Record<Topic, string> = {
   tcp: 'TCP',
+  'tcp-life': 'A TCP connection\'s life',
   udp: 'UDP',
   addresses: 'Addresses and names',
   'uds-stream': 'Unix stream sockets',

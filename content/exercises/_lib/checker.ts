@@ -1081,4 +1081,35 @@ export async function lineServer(t: Context, host: string, port: number, reply: 
   });
   t.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { lines };
+
+// tcp-life: how a connection ended, and the kernel's timers of a connection (life-reset,
+// life-keepalive)
+
+/** How the peer ended `c`: 'FIN' (an orderly end of stream), 'RST' (ECONNRESET), 'still open' after `ms`, or another error. */
+export async function endingOf(c: Conn, ms: number): Promise<string> {
+  if (!(await c.closesWithin(ms))) return 'still open';
+  const code = (c.error as NodeJS.ErrnoException | null)?.code;
+  if (code === undefined) return 'FIN';
+  return code === 'ECONNRESET' ? 'RST' : `an error: ${code}`;
+}
+
+/** One IPv4 TCP socket of this network namespace, as /proc/net/tcp shows it. */
+export interface KernelSocket {
+  /** 0 none, 1 retransmit, 2 keepalive (on an established socket), 3 TIME_WAIT, 4 zero-window probe. */
+  timer: number;
+  /** Seconds until that timer fires (the kernel rounds to 1/100 s). */
+  timerSeconds: number;
+}
+
+/** The socket at 127.0.0.1:`localPort` connected to 127.0.0.1:`remotePort`, or null. */
+export function kernelSocket(localPort: number, remotePort: number): KernelSocket | null {
+  const hex = (port: number) => `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    // sl local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+    const f = line.trim().split(/\s+/);
+    if (f[1] !== hex(localPort) || f[2] !== hex(remotePort)) continue;
+    const [timer, when] = f[5]!.split(':');
+    return { timer: parseInt(timer!, 16), timerSeconds: parseInt(when!, 16) / 100 };
+  }
+  return null;
 }
