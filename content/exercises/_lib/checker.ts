@@ -1081,7 +1081,9 @@ export async function lineServer(t: Context, host: string, port: number, reply: 
   });
   t.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { lines };
+}
 
+// ---------------------------------------------------------------------------------------------
 // tcp-life: how a connection ended, and the kernel's timers of a connection (life-reset,
 // life-keepalive)
 
