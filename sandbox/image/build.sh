@@ -37,7 +37,9 @@ fi
 rm -f "$log"
 
 # Older lab images are no longer used by anything; a running lab keeps its image until it ends.
-for old in $(docker images "${tag%%:*}" --format '{{.Repository}}:{{.Tag}}'); do
+# Only those over a day old: another checkout on the same engine (a second worktree, a branch
+# being tested) may be using a newer one with a different tag.
+for old in $(docker images "${tag%%:*}" --filter until=24h --format '{{.Repository}}:{{.Tag}}'); do
   [ "$old" = "$tag" ] || docker rmi "$old" >/dev/null 2>&1 || true
 done
 say "built $tag"
