@@ -5,7 +5,7 @@
  */
 
 /** The socket topics every example and exercise belongs to, in course order. */
-export const TOPICS = ['tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
+export const TOPICS = ['tcp', 'multiplexing', 'udp', 'uds-stream', 'uds-dgram', 'http-uds'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Every program of the course is written in these, in the order the pages show them. */
@@ -14,6 +14,7 @@ export type Lang = (typeof LANGS)[number];
 
 export const TOPIC_LABELS: Record<Topic, string> = {
   tcp: 'TCP',
+  multiplexing: 'Many clients in one thread',
   udp: 'UDP',
   'uds-stream': 'Unix stream sockets',
   'uds-dgram': 'Unix datagram sockets',

@@ -52,14 +52,14 @@ async function echo(target: net.NetConnectOpts, expected: string): Promise<strin
   }
 }
 
-for (const topic of ['tcp', 'uds-stream']) {
+for (const topic of ['tcp', 'multiplexing', 'uds-stream']) {
   describe(`${topic} servers with too few file descriptors`, () => {
     for (const lang of LANGS) {
       it(`${lang}: keeps running, does not spin, and serves again once clients close`, async () => {
         const example = loadExample(topic, lang);
         const program = example.manifest.programs.find((p) => p.name === 'server')!;
         const values = { port: await freePort(), socket: uniqueSocketPath(topic) };
-        const target: net.NetConnectOpts = topic === 'tcp' ? { host: '127.0.0.1', port: values.port } : { path: values.socket };
+        const target: net.NetConnectOpts = topic !== 'uds-stream' ? { host: '127.0.0.1', port: values.port } : { path: values.socket };
         const work = await prepare(example);
         const server = start(`sh -c 'ulimit -n ${FD_LIMIT} && exec ${fill(program.run, values)}'`, { cwd: work, env: programEnv });
         started.add(server);

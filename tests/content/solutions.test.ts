@@ -218,7 +218,7 @@ async function probeDgramClient(def: ExerciseDef, lang: Lang, work: string): Pro
 }
 
 /** Topics whose servers accept() connections. */
-const STREAM_TOPICS = new Set(['tcp', 'uds-stream', 'http-uds']);
+const STREAM_TOPICS = new Set(['tcp', 'multiplexing', 'uds-stream', 'http-uds']);
 
 for (const id of exerciseIds()) {
   const def = loadExercise(id);

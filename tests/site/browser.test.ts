@@ -62,7 +62,7 @@ describe('the course site in a browser', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    for (const slug of ['intro', 'tcp', 'udp', 'uds-stream', 'uds-dgram', 'http-uds', 'compare']) {
+    for (const slug of ['intro', 'tcp', 'multiplexing', 'udp', 'uds-stream', 'uds-dgram', 'http-uds', 'compare']) {
       const res = await page.goto(`${server.base}/${slug}/`);
       assert.equal(res?.status(), 200, `/${slug}/`);
     }
