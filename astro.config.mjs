@@ -45,7 +45,11 @@ export default defineConfig({
         },
       ],
       customCss: ['./src/styles/course.css'],
-      components: { PageTitle: './src/components/LessonHeader.astro', ThemeSelect: './src/components/ThemeSelect.astro' },
+      components: {
+        PageTitle: './src/components/LessonHeader.astro',
+        MarkdownContent: './src/components/LessonContent.astro',
+        ThemeSelect: './src/components/ThemeSelect.astro',
+      },
       expressiveCode: {
         themes: ['github-dark', 'github-light'],
         defaultProps: { wrap: false },

@@ -9,6 +9,36 @@ import { TOPICS } from '../catalog/topics.ts';
 /** The topics a lesson can cover: the five core socket topics plus the course's framing pages. */
 export const LESSON_TOPICS = ['intro', ...TOPICS, 'compare'] as const;
 
+/** Languages a self-check question's code can be highlighted as. */
+export const SELF_CHECK_LANGS = ['c', 'go', 'ts', 'sh'] as const;
+
+/** A required text: missing says so and what to write, rather than zod's "expected string". */
+const text = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `missing; write ${what}` : `must be text: ${what}`) });
+
+const selfCheckOption = z.strictObject({
+  text: text('the answer as the learner reads it').min(1, 'must be the answer as the learner reads it'),
+  correct: z.boolean().optional().describe('true on the one right answer; leave it out on the others.'),
+  why: text('why this answer is right or wrong, in a sentence').min(10, 'must explain in a sentence why this answer is right or wrong (at least 10 characters)'),
+});
+
+const selfCheckQuestion = z
+  .strictObject({
+    question: text('the question as a sentence').min(10, 'must be the question as a sentence (at least 10 characters)'),
+    code: z.string().optional().describe('A short program or transcript the question is about, shown as a code block.'),
+    lang: z.enum(SELF_CHECK_LANGS).optional().describe('How to highlight `code`.'),
+    options: z
+      .array(selfCheckOption)
+      .min(2, 'must offer at least 2 answers')
+      .max(5, 'must offer at most 5 answers'),
+  })
+  .refine((q) => q.options.filter((o) => o.correct === true).length === 1, {
+    path: ['options'],
+    message: 'must mark exactly one answer with "correct: true"',
+    when: (payload) => Array.isArray((payload.value as { options?: unknown })?.options),
+  });
+
+export type SelfCheckQuestion = z.infer<typeof selfCheckQuestion>;
+
 const slug = z.string().regex(/^[a-z0-9-]+$/, 'must be a lesson file name without extension, e.g. "tcp"');
 
 export const lessonFields = z.object({
@@ -49,6 +79,12 @@ export const lessonFields = z.object({
     .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be a folder under the learner\'s home, e.g. "examples/tcp"')
     .optional()
     .describe('Folder of the lab the editor lists (relative to the learner\'s home); default examples/<topic>.'),
+  selfCheck: z
+    .array(selfCheckQuestion)
+    .min(3, 'must have at least 3 questions')
+    .max(6, 'must have at most 6 questions')
+    .optional()
+    .describe('Questions shown at the end of the lesson: { question, code?, lang?, options: [{ text, correct?, why }] }, exactly one option correct.'),
 });
 
 export type LessonFields = z.infer<typeof lessonFields>;
