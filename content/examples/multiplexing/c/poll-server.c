@@ -168,8 +168,7 @@ int main(int argc, char **argv) {
         int n = poll(fds, (nfds_t)nconns + 1, -1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) die("poll");
-        int before = nconns; /* accept_one appends; handle the rest by their old index */
-        for (int i = before - 1; i >= 0; i--) { /* backwards: removing swaps in the last one */
+        for (int i = nconns - 1; i >= 0; i--) { /* backwards: removing swaps in the last one, done already */
             short got = fds[i + 1].revents;
             if (got == 0) continue;
             struct conn *c = conns[i];
@@ -182,7 +181,6 @@ int main(int argc, char **argv) {
                 free(c->out);
                 free(c);
                 conns[i] = conns[--nconns];
-                if (nconns >= before) conns[nconns] = NULL;
             }
         }
         if (fds[0].revents & POLLIN)
