@@ -1,4 +1,5 @@
-// Line echo server, Go style: one goroutine per connection, multiplexed by the runtime.
+// mux-echo, reference solution: one goroutine per connection, multiplexed by the runtime.
+// It logs connections only, not every line.
 //
 // Shows: code that looks blocking (Accept, Scan, Write) on sockets that are non-blocking
 // underneath. Go's netpoller (epoll on Linux) parks a goroutine whose socket would return EAGAIN
@@ -7,7 +8,7 @@
 // on, and since that goroutine stops reading too, nothing piles up in memory.
 //
 // Build: go build -o server server.go
-// Run:   ./server 9090        then: ./client 127.0.0.1 9090
+// Run:   ./server PORT
 package main
 
 import (
@@ -27,17 +28,14 @@ import (
 const maxLine = 64 * 1024 // longer lines are a protocol error
 
 func main() {
-	port := "9090"
-	if len(os.Args) > 2 {
-		fmt.Fprintln(os.Stderr, "usage: server [port]")
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: server PORT")
 		os.Exit(2)
 	}
-	if len(os.Args) == 2 {
-		if n, err := strconv.Atoi(os.Args[1]); err != nil || n < 0 || n > 65535 {
-			fmt.Fprintln(os.Stderr, "usage: server [port]   (port: 0-65535)")
-			os.Exit(2)
-		}
-		port = os.Args[1]
+	port := os.Args[1]
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		fmt.Fprintln(os.Stderr, "usage: server PORT   (PORT: 0-65535)")
+		os.Exit(2)
 	}
 
 	// net.Listen does socket(), setsockopt(SO_REUSEADDR), bind() and listen() in one call,
@@ -113,7 +111,6 @@ func serve(conn net.Conn) {
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
-		fmt.Printf("client %s says: %s\n", name, line)
 		// One Write of the whole reply; Go's Write loops until every byte is sent or it fails.
 		if _, err := conn.Write([]byte("echo: " + line + "\n")); err != nil {
 			fmt.Fprintf(os.Stderr, "client %s: write failed: %v\n", name, err)

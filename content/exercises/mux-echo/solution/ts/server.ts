@@ -1,19 +1,20 @@
-// Line echo server, Node style: one thread, libuv's event loop (epoll on Linux) calls us back.
+// mux-echo, reference solution: Node's event loop (epoll on Linux underneath) calls us back.
+// It logs connections only, not every line.
 //
 // Shows: that every Node server is already an event-loop server: 'data' is "epoll said readable
 // and libuv read it", write() queues what the kernel cannot take yet. Backpressure: when a client
 // does not read, write() returns false; we pause() reading that client until 'drain', so its
 // replies cannot grow our memory without bound. Same protocol as the tcp examples.
 //
-// Run: node server.ts 9090        then, in another terminal: node client.ts 127.0.0.1 9090
+// Run: node server.ts PORT
 import net from 'node:net';
 
 const MAX_LINE = 64 * 1024; // longer lines are a protocol error
 
 const args = process.argv.slice(2);
-const port = Number(args[0] ?? '9090');
-if (args.length > 1 || !Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error('usage: server [port]   (port: 0-65535)');
+const port = Number(args[0]);
+if (args.length !== 1 || !Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error('usage: node server.ts PORT   (PORT: 0-65535)');
   process.exit(2);
 }
 
@@ -27,7 +28,6 @@ const server = net.createServer((socket) => {
   socket.setEncoding('utf8');
   const answer = (raw: string) => {
     const line = raw.replace(/\r$/, '');
-    console.log(`client ${name} says: ${line}`);
     // false: the reply is queued in our memory, not the kernel's. Read no more until it drains.
     if (!socket.write(`echo: ${line}\n`)) socket.pause();
   };
