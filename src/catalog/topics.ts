@@ -5,7 +5,7 @@ export const TOPICS = ['tcp', 'tcp-life', 'udp', 'addresses', 'uds-stream', 'uds
  */
 
 /** The socket topics every example and exercise belongs to, in course order. */
-export const TOPICS = ['tcp', 'tcp-life', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds'] as const;
+export const TOPICS = ['tcp', 'tcp-life', 'multiplexing', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Every program of the course is written in these, in the order the pages show them. */
@@ -15,6 +15,7 @@ export type Lang = (typeof LANGS)[number];
 export const TOPIC_LABELS: Record<Topic, string> = {
   tcp: 'TCP',
   'tcp-life': 'A TCP connection\'s life',
+  multiplexing: 'Many clients in one thread',
   udp: 'UDP',
   addresses: 'Addresses and names',
   'uds-stream': 'Unix stream sockets',

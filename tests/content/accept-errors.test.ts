@@ -52,7 +52,7 @@ async function echo(target: net.NetConnectOpts, expected: string): Promise<strin
   }
 }
 
-for (const topic of ['tcp', 'uds-stream', 'uds-power']) {
+for (const topic of ['tcp', 'tcp-life', 'multiplexing', 'addresses', 'uds-stream', 'uds-power']) {
   describe(`${topic} servers with too few file descriptors`, () => {
     for (const lang of LANGS) {
       it(`${lang}: keeps running, does not spin, and serves again once clients close`, async () => {
@@ -60,7 +60,7 @@ for (const topic of ['tcp', 'uds-stream', 'uds-power']) {
         const program = example.manifest.programs.find((p) => p.name === 'server')!;
         const values = { port: await freePort(), socket: uniqueSocketPath(topic) };
         // uds-power servers listen on the abstract name "@{socket}": a NUL byte, then the path's text.
-        const target: net.NetConnectOpts = topic === 'tcp' ? { host: '127.0.0.1', port: values.port } : { path: topic === 'uds-power' ? `\0${values.socket}` : values.socket };
+        const target: net.NetConnectOpts = topic === 'uds-stream' ? { path: values.socket } : topic === 'uds-power' ? { path: `\0${values.socket}` } : { host: '127.0.0.1', port: values.port };
         const work = await prepare(example);
         const server = start(`sh -c 'ulimit -n ${FD_LIMIT} && exec ${fill(program.run, values)}'`, { cwd: work, env: programEnv });
         started.add(server);

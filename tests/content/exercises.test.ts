@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
+import { TOPICS } from '../../src/catalog/topics.ts';
 import { run } from '../support/processes.ts';
 import { ROOT } from '../support/examples.ts';
-import { TOPICS } from '../../src/catalog/topics.ts';
 
 const astro = join(ROOT, 'node_modules/.bin/astro');
 
@@ -26,9 +26,9 @@ describe('bad exercise frontmatter', () => {
     const output = stripVTControlCharacters(result.stdout + result.stderr);
     assert.notEqual(result.code, 0, 'the build should fail');
     assert.match(output, /udp-broken\/exercise\.mdx/, 'the message names the file');
-    // Every topic, in course order: built from the one list so a new topic changes nothing here.
-    const allowed = TOPICS.map((topic) => `"${topic}"`).join('\\|');
-    assert.match(output, new RegExp(`topic: Invalid option: expected one of ${allowed}`), 'the message names the field and the allowed values');
+    // Every topic, in course order: the list grows with the course (src/catalog/topics.ts).
+    const allowed = TOPICS.map((topic) => `"${topic}"`).join('|');
+    assert.ok(output.includes(`topic: Invalid option: expected one of ${allowed}`), `the message names the field and the allowed values (${allowed}):\n${output}`);
     assert.match(output, /difficulty: must be 1 \(easy\), 2 \(medium\) or 3 \(hard\)/);
     assert.match(output, /minutes: missing; every exercise needs it/, 'a missing field is named too');
   });

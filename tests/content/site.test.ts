@@ -166,9 +166,9 @@ describe('bad lesson frontmatter', () => {
     const output = stripVTControlCharacters(result.stdout + result.stderr);
     assert.notEqual(result.code, 0, 'the build should fail');
     assert.match(output, /udp-broken\.mdx/, 'the message names the file');
-    // Every lesson topic, in course order: built from the one list so a new topic changes nothing here.
-    const allowed = LESSON_TOPICS.map((topic) => `"${topic}"`).join('\\|');
-    assert.match(output, new RegExp(`topic: Invalid option: expected one of ${allowed}`), 'the message names the field and the allowed values');
+    // Every lesson topic, in course order: the list grows with the course (src/catalog/topics.ts).
+    const allowed = LESSON_TOPICS.map((topic) => `"${topic}"`).join('|');
+    assert.ok(output.includes(`topic: Invalid option: expected one of ${allowed}`), `the message names the field and the allowed values (${allowed}):\n${output}`);
     assert.match(output, /minutes: missing; every lesson needs it/, 'a missing field is named too');
   });
 });

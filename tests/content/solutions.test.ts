@@ -238,7 +238,7 @@ function runIn(command: string, cwd: string) {
 }
 
 /** Topics whose servers accept() connections. */
-const STREAM_TOPICS = new Set(['tcp', 'tcp-life', 'addresses', 'uds-stream', 'uds-power', 'http-uds']);
+const STREAM_TOPICS = new Set(['tcp', 'tcp-life', 'multiplexing', 'addresses', 'uds-stream', 'uds-power', 'http-uds']);
 
 for (const id of exerciseIds()) {
   const def = loadExercise(id);

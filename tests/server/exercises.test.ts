@@ -243,7 +243,7 @@ describe('exercises in labs (bwrap)', () => {
       // A server that accepts and never says a word, where the exercise has one; else a program
       // that does nothing at all (it never listens, never sends, never reads its input).
       const listen =
-        topic === 'tcp' && run.includes('{port}') ? "Number(process.argv[2]), '127.0.0.1'"
+        (topic === 'tcp' || topic === 'multiplexing') && run.includes('{port}') ? "Number(process.argv[2]), '127.0.0.1'"
         : run.includes('{name}') ? "'\\0' + process.argv[2]"
         : topic === 'uds-stream' || topic === 'uds-power' || topic === 'http-uds' ? 'process.argv[2]'
         : null;

@@ -62,7 +62,7 @@ describe('the course site in a browser', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    for (const slug of ['intro', 'tcp', 'tcp-life', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds', 'compare']) {
+    for (const slug of ['intro', 'tcp', 'tcp-life', 'multiplexing', 'udp', 'addresses', 'uds-stream', 'uds-dgram', 'uds-power', 'http-uds', 'compare']) {
       const res = await page.goto(`${server.base}/${slug}/`);
       assert.equal(res?.status(), 200, `/${slug}/`);
     }

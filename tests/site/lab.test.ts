@@ -36,8 +36,13 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
+/** Language tab groups a learner can choose in: two or more tabs. */
+const CHOOSABLE_TABS = 'starlight-tabs[data-sync-key="lang"]:has([role="tablist"] > li + li)';
+
 async function pickLanguage(page: Page, label: string): Promise<void> {
-  await page.locator('starlight-tabs[data-sync-key="lang"]').first().getByRole('tab', { name: label, exact: true }).click();
+  // A group of two or more tabs: clicking the only tab of a one-language group (a C-only block
+  // first on the page) switches nothing, and the others stay in the last language chosen.
+  await page.locator(CHOOSABLE_TABS).first().getByRole('tab', { name: label, exact: true }).click();
 }
 
 /** The Run button of a lesson's <Run> block (visible in the chosen language) for a terminal. */

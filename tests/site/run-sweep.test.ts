@@ -64,7 +64,9 @@ async function settle(page: Page, terminal: string, timeoutMs = 60_000): Promise
 }
 
 async function pickLanguage(page: Page, lang: Lang): Promise<void> {
-  const tab = page.locator('starlight-tabs[data-sync-key="lang"]').first().getByRole('tab', { name: LANG_LABELS[lang], exact: true });
+  // A group of two or more tabs: the only tab of a one-language group (a C-only block first on
+  // the page) switches nothing. A page whose blocks are all in one language (compare) has none.
+  const tab = page.locator('starlight-tabs[data-sync-key="lang"]:has([role="tablist"] > li + li)').first().getByRole('tab', { name: LANG_LABELS[lang], exact: true });
   if ((await tab.count()) > 0) await tab.click();
 }
 
