@@ -44,6 +44,15 @@ export function contentSecurityPolicy(scriptHashes: string[]): string {
   ].join('; ');
 }
 
+/**
+ * Of those, the ones that only act on a document (a page, an SVG opened as one): a browser ignores
+ * them on a script, a style sheet, a font or a picture. The static file server leaves them off
+ * those, where they were most of the bytes of every answer (a lesson loads about twenty such
+ * files; HTTP/1.1 does not compress headers). A script run as a Worker would take its policy from
+ * its own answer: the site starts none.
+ */
+export const DOCUMENT_ONLY_HEADERS = ['Content-Security-Policy', 'X-Frame-Options'] as const;
+
 /** The headers to set on every answer. */
 export function securityHeaders(options: { scriptHashes: string[]; https: boolean }): Record<string, string> {
   return {
