@@ -1,7 +1,8 @@
 /**
  * The headers every answer of the server carries (static pages, Astro's on-demand pages, the API):
  * a Content-Security-Policy, no MIME sniffing, no framing, a same-origin Referrer-Policy, and HSTS
- * when the public address is https.
+ * when the public address is https. (The site's scripts, style sheets, fonts and pictures go
+ * without the two that only act on documents: DOCUMENT_ONLY_HEADERS below.)
  *
  * The policy allows scripts from this origin only, plus the inline scripts the built site has
  * (Starlight's theme and sidebar scripts): their SHA-256 hashes are read from the built pages at
