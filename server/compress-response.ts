@@ -2,7 +2,7 @@
  * Compresses an answer on the fly (the classroom's on-demand pages, Astro's 404 page): the
  * handler writes as usual, and the text it sends goes through Brotli or gzip when the client
  * accepts one. Brotli at a middle quality: these pages are made per request, so speed counts.
- * Answers already encoded, without a body, or not text are left as they are.
+ * Answers already encoded, without a body, not text, or event streams are left as they are.
  */
 import type { ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
@@ -10,6 +10,8 @@ import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import { preferredCoding } from './accept-encoding.ts';
 
 const TEXT = /^(text\/|application\/(json|javascript|xml|manifest\+json)|image\/svg\+xml)/;
+/** Read as it comes (the live dashboard's events): a compressor would hold it back until its buffer fills. */
+const STREAM = /^text\/event-stream/;
 
 function compressor(coding: 'br' | 'gzip'): Transform {
   return coding === 'br' ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : createGzip({ level: 6 });
@@ -28,7 +30,7 @@ export function compressResponse(acceptEncoding: string | string[] | undefined, 
     for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) res.setHeader(name, value);
     const type = String(res.getHeader('content-type') ?? '');
     const hasBody = method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
-    if (TEXT.test(type) && !res.hasHeader('content-encoding')) {
+    if (TEXT.test(type) && !STREAM.test(type) && !res.hasHeader('content-encoding')) {
       res.appendHeader('Vary', 'Accept-Encoding');
       if (coding && hasBody) {
         res.setHeader('Content-Encoding', coding);
