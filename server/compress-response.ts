@@ -26,7 +26,9 @@ export function compressResponse(acceptEncoding: string | string[] | undefined, 
   let stream: Transform | null = null;
 
   res.writeHead = ((status: number, ...rest: unknown[]) => {
-    const headers = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as Record<string, string | string[] | number> | undefined;
+    // Raw header arrays cannot be merged into setHeader's: such an answer goes out as it is.
+    if (rest.some(Array.isArray)) return writeHead(status, ...rest);
+    const headers = rest.find((r) => typeof r === 'object' && r !== null) as Record<string, string | string[] | number> | undefined;
     for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) res.setHeader(name, value);
     const type = String(res.getHeader('content-type') ?? '');
     const hasBody = method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
@@ -35,10 +37,11 @@ export function compressResponse(acceptEncoding: string | string[] | undefined, 
       if (coding && hasBody) {
         res.setHeader('Content-Encoding', coding);
         res.removeHeader('Content-Length');
-        stream = compressor(coding);
-        stream.on('data', (chunk: Buffer) => write(chunk));
-        stream.on('end', () => end());
-        stream.on('error', () => res.destroy());
+        const compressing = (stream = compressor(coding));
+        compressing.on('data', (chunk: Buffer) => res.destroyed || write(chunk));
+        compressing.on('end', () => res.destroyed || end());
+        compressing.on('error', () => res.destroy());
+        res.once('close', () => compressing.destroy()); // the client left: drop what is still being compressed
       }
     }
     const message = rest.find((r) => typeof r === 'string');

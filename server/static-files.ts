@@ -7,10 +7,12 @@
  * - `Cache-Control: public, max-age=31536000, immutable` on /_astro/ files, whose names carry a hash
  *   of their content (a change is a new name), so a browser never asks for them again;
  * - `Cache-Control: no-cache` with an ETag and Last-Modified on everything else (the pages, the
- *   search index), so a browser asks each time and gets a 304 with no body while nothing changed.
+ *   search index), so a browser asks each time and gets a 304 with no body while nothing changed;
+ * - no Content-Security-Policy or X-Frame-Options on scripts, style sheets, fonts and pictures
+ *   (security-headers.ts's DOCUMENT_ONLY_HEADERS: they act on documents only).
  *
  * With `optimized: false` (PAGE_DELIVERY=plain, the page benchmark's "before") files are sent
- *  uncompressed and without Cache-Control, as the server did before, keeping the ETag.
+ * uncompressed and without Cache-Control, as the server did before, keeping the ETag.
  *
  * The file list is read once at start: the built site does not change under a running server.
  */
