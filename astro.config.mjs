@@ -2,7 +2,9 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import node from '@astrojs/node';
+import { fileURLToPath } from 'node:url';
 import { exerciseSidebar } from './src/catalog/sidebar.ts';
+import { precompress } from './src/build/precompress.ts';
 
 const repoUrl = process.env.SOCKETLAB_REPO_URL ?? 'https://github.com/socket-lab/socket-lab';
 
@@ -23,7 +25,12 @@ export default defineConfig({
   // Astro inlines small scripts into the page; ours all stay files of their own, so the
   // Content-Security-Policy (server/security-headers.ts) can allow scripts from this origin and the
   // hashes of the few inline scripts Starlight writes into the built pages, and nothing else inline.
-  vite: { build: { assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined) } },
+  vite: {
+    build: { assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined) },
+    // Starlight's search box loads Pagefind's UI on every page; this stand-in loads it when the
+    // learner reaches for search (see the file).
+    resolve: { alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/client/search-on-demand.ts', import.meta.url)) }] },
+  },
   integrations: [
     starlight({
       title: 'Socket Lab',
@@ -50,11 +57,10 @@ export default defineConfig({
         MarkdownContent: './src/components/LessonContent.astro',
         ThemeSelect: './src/components/ThemeSelect.astro',
       },
-      expressiveCode: {
-        themes: ['github-dark', 'github-light'],
-        defaultProps: { wrap: false },
-      },
+      // Expressive Code (code blocks) is set up in ec.config.mjs: its <Code> component needs it there.
       lastUpdated: false,
     }),
+    // Last, so that it compresses what every other integration wrote (Pagefind's files too).
+    precompress(),
   ],
 });

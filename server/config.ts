@@ -63,6 +63,10 @@ export const configSchema = z.object({
   RING_BUFFER_KB: z.coerce.number().int().min(1024).default(1024).describe('Output kept per terminal for replay after a reconnect (KiB, >= 1024).'),
   WS_MAX_PAYLOAD_KB: z.coerce.number().int().min(1).max(1024).default(64).describe('Largest WebSocket message accepted from a browser (KiB).'),
   SITE_DIR: z.string().default('dist').describe('Folder of the built site (`npm run build`).'),
+  PAGE_DELIVERY: z
+    .enum(['optimized', 'plain'])
+    .default('optimized')
+    .describe('How pages and assets are sent: optimized (the Brotli or gzip copy the build made, or compressed on the fly for on-demand pages; hashed /_astro/ files cached for a year, everything else revalidated) or plain (uncompressed, no Cache-Control: only for comparing the two, as bench/pages.ts does).'),
   GO_CACHE_DIR: z.string().default('/var/cache/socketlab/go-build').describe('Warm Go build cache shared read-only by every lab; made once at first start.'),
   STATE_DIR: z
     .string()

@@ -1,6 +1,6 @@
 /**
  * Socket Lab's server: one Node process, one port. It serves the built site (Astro's Node adapter in
- * middleware mode, static files through sirv), the classroom's on-demand pages (Astro, with the
+ * middleware mode, static files through static-files.ts), the classroom's on-demand pages (Astro, with the
  * classroom in `locals`), the lab API and the WebSocket terminal bridge.
  *
  *   node server/main.ts        (after `npm run build`; `npm start` does both)
@@ -11,7 +11,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sirv from 'sirv';
 import { Bridge } from './labs/bridge.ts';
 import { MicroscopeChannel } from './microscope/channel.ts';
 import { handlePacketsExport } from './routes/packets-export.ts';
@@ -32,6 +31,8 @@ import { log } from './log.ts';
 import { registry } from './metrics.ts';
 import { inlineScriptHashes, securityHeaders } from './security-headers.ts';
 import { sameSecret } from './classroom/tokens.ts';
+import { staticFiles } from './static-files.ts';
+import { compressResponse } from './compress-response.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -85,7 +86,8 @@ export async function startServer(config: Config) {
   if (!existsSync(resolve(siteDir, 'client'))) {
     throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
   }
-  const serveStatic = sirv(resolve(siteDir, 'client'), { dev: false, etag: true }) as Handler;
+  const optimized = config.PAGE_DELIVERY === 'optimized';
+  const serveStatic = staticFiles(resolve(siteDir, 'client'), { optimized });
   const headers = Object.entries(securityHeaders({ scriptHashes: inlineScriptHashes(resolve(siteDir, 'client')), https: publicUrl?.protocol === 'https:' }));
   const { handler: astro } = (await import(pathToFileURL(resolve(siteDir, 'server/entry.mjs')).href)) as { handler: Handler };
 
@@ -123,7 +125,9 @@ export async function startServer(config: Config) {
     for (const [name, value] of headers) res.setHeader(name, value);
     api(req, res)
       .then((handled) => {
-        if (!handled) serveStatic(req, res, () => astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, proxies) }));
+        if (handled || serveStatic(req, res)) return;
+        if (optimized) compressResponse(req.headers['accept-encoding'], req.method, res); // on-demand pages
+        astro(req, res, () => sendError(res, new ApiError(404, 'not-found', 'Not found')), { ...locals, clientAddress: clientAddress(req, proxies) });
       })
       .catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request failed');

@@ -1,7 +1,8 @@
 /**
  * The headers every answer of the server carries (static pages, Astro's on-demand pages, the API):
  * a Content-Security-Policy, no MIME sniffing, no framing, a same-origin Referrer-Policy, and HSTS
- * when the public address is https.
+ * when the public address is https. (The site's scripts, style sheets, fonts and pictures go
+ * without the two that only act on documents: DOCUMENT_ONLY_HEADERS below.)
  *
  * The policy allows scripts from this origin only, plus the inline scripts the built site has
  * (Starlight's theme and sidebar scripts): their SHA-256 hashes are read from the built pages at
@@ -43,6 +44,15 @@ export function contentSecurityPolicy(scriptHashes: string[]): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * Of those, the ones that only act on a document (a page, an SVG opened as one): a browser ignores
+ * them on a script, a style sheet, a font or a picture. The static file server leaves them off
+ * those, where they were most of the bytes of every answer (a lesson loads about twenty such
+ * files; HTTP/1.1 does not compress headers). A script run as a Worker would take its policy from
+ * its own answer: the site starts none.
+ */
+export const DOCUMENT_ONLY_HEADERS = ['Content-Security-Policy', 'X-Frame-Options'] as const;
 
 /** The headers to set on every answer. */
 export function securityHeaders(options: { scriptHashes: string[]; https: boolean }): Record<string, string> {

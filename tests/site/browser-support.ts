@@ -60,3 +60,47 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
   });
 }
+
+export interface WireRequest {
+  url: string;
+  status: number;
+  /** Bytes received over the connection for it, headers included (CDP's encodedDataLength). */
+  bytes: number;
+}
+
+/**
+ * Counts what `page` receives over the network from now on, as Chromium's DevTools see it: every
+ * request's bytes on the wire, headers included; answers from the browser's cache count nothing.
+ * `settled()` waits until no request has been under way for `quietMs` (what a page loads when idle
+ * counts too).
+ */
+export async function wireMeter(page: Page): Promise<{ requests: WireRequest[]; total(): number; settled(quietMs?: number): Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  const pending = new Map<string, Omit<WireRequest, 'bytes'>>();
+  const inFlight = new Set<string>();
+  const requests: WireRequest[] = [];
+  let lastActivity = Date.now();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    inFlight.add(e.requestId);
+    lastActivity = Date.now();
+  });
+  cdp.on('Network.responseReceived', (e) => pending.set(e.requestId, { url: e.response.url, status: e.response.status }));
+  cdp.on('Network.loadingFinished', (e) => {
+    inFlight.delete(e.requestId);
+    lastActivity = Date.now();
+    const seen = pending.get(e.requestId);
+    if (seen && e.encodedDataLength > 0) requests.push({ ...seen, bytes: e.encodedDataLength });
+  });
+  cdp.on('Network.loadingFailed', (e) => {
+    inFlight.delete(e.requestId);
+    lastActivity = Date.now();
+  });
+  await cdp.send('Network.enable');
+  return {
+    requests,
+    total: () => requests.reduce((sum, r) => sum + r.bytes, 0),
+    settled: async (quietMs = 1500) => {
+      while (inFlight.size > 0 || Date.now() - lastActivity < quietMs) await new Promise((r) => setTimeout(r, 100));
+    },
+  };
+}

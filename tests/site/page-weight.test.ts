@@ -1,0 +1,90 @@
+/**
+ * What a learner's browser downloads, in Chromium against the real server, counted in bytes on the
+ * wire (headers included): the first visit to the TCP lesson at most 80 KB all included, and any
+ * other lesson visited after it at most 40 KB (its hashed scripts and styles come from the cache;
+ * the page itself is Brotli). Prints every request, so a page that grows shows where.
+ * And what the lighter code markup (src/build/copy-from-page.ts) keeps: a copy button copies the
+ * whole program as it is in content/examples, and a terminal block's commands.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from '../support/examples.ts';
+import { startTestServer, type TestServer } from '../support/server-harness.ts';
+import { launchChromium, wireMeter } from './browser-support.ts';
+
+const FIRST_VISIT_BYTES = 80 * 1024;
+const NEXT_PAGE_BYTES = 40 * 1024;
+
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
+  server = await startTestServer({ LAB_WARM_POOL: '0' });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Loads `path`, waits until the network is quiet (idle-time loads count) and returns the bytes it took, printing each request. */
+async function visit(page: Page, path: string): Promise<number> {
+  const meter = await wireMeter(page);
+  await page.goto(server.base + path, { waitUntil: 'load' });
+  await meter.settled();
+  const lines = meter.requests.map((r) => `  ${String(r.bytes).padStart(7)} ${r.status} ${new URL(r.url).pathname}`);
+  console.log(`${path}: ${(meter.total() / 1024).toFixed(1)} KB in ${meter.requests.length} requests\n${lines.join('\n')}`);
+  return meter.total();
+}
+
+const otherLessons = readdirSync(join(ROOT, 'content/lessons'))
+  .filter((f) => f.endsWith('.mdx') && f !== 'tcp.mdx')
+  .map((f) => `/${f.replace(/\.mdx$/, '')}/`);
+
+describe('page weight over the wire', () => {
+  it(`the first visit to the TCP lesson takes at most ${FIRST_VISIT_BYTES / 1024} KB, everything included`, async () => {
+    const context = await browser.newContext();
+    const bytes = await visit(await context.newPage(), '/tcp/');
+    await context.close();
+    assert.ok(bytes <= FIRST_VISIT_BYTES, `the first visit to /tcp/ took ${bytes} bytes; the budget is ${FIRST_VISIT_BYTES}`);
+  });
+
+  for (const lesson of otherLessons) {
+    it(`${lesson} after the TCP lesson takes at most ${NEXT_PAGE_BYTES / 1024} KB`, async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await visit(page, '/tcp/');
+      const bytes = await visit(page, lesson);
+      await context.close();
+      assert.ok(bytes <= NEXT_PAGE_BYTES, `${lesson} after /tcp/ took ${bytes} bytes; the budget is ${NEXT_PAGE_BYTES}`);
+    });
+  }
+});
+
+describe('copy buttons without a second copy of the code in the page', () => {
+  async function copyOf(page: Page, title: string): Promise<string> {
+    const figure = page.locator('figure', { has: page.locator('figcaption .title', { hasText: title }) }).first();
+    await figure.hover();
+    await figure.locator('.copy button').click();
+    return page.evaluate(() => navigator.clipboard.readText());
+  }
+
+  it('copy the program and the terminal lines as they are', async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+    const page = await context.newPage();
+    await page.goto(server.base + '/tcp/');
+    assert.equal(await page.locator('.expressive-code [data-code]').count(), 0, 'the page carries no data-code copies');
+    const program = readFileSync(join(ROOT, 'content/examples/tcp/c/server.c'), 'utf8');
+    assert.equal((await copyOf(page, 'examples/tcp/c/server.c')).trimEnd(), program.trimEnd());
+    assert.equal(
+      await copyOf(page, 'Listening sockets'),
+      '$ ss -tlnp | grep 9090\nLISTEN 0      4096       127.0.0.1:9090      0.0.0.0:*    users:(("server",pid=9787,fd=3))',
+    );
+    await context.close();
+  });
+});
