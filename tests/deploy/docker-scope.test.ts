@@ -30,6 +30,7 @@ const LIMITS: LabLimits = {
 /** A stand-in for dockerode that records every call and answers like an engine would. */
 function recordingEngine() {
   const calls = { created: [] as Docker.ContainerCreateOptions[], listed: [] as Docker.ContainerListOptions[], removed: [] as string[] };
+  const helpers = new Set<string>();
   const container = (id: string) => ({
     id,
     attach: async () => {
@@ -39,8 +40,10 @@ function recordingEngine() {
       return output;
     },
     start: async () => {},
-    // The engine answers a wait when the container stops, which these never do by themselves.
-    wait: () => new Promise(() => {}),
+    // The engine answers a wait when the container stops: a lab's never does by itself; the
+    // one-shot loopback helper (it shares a lab's network) exits 0 at once.
+    wait: () => (helpers.has(id) ? Promise.resolve({ StatusCode: 0 }) : new Promise(() => {})),
+    logs: async () => Buffer.alloc(0),
     remove: async () => void calls.removed.push(id),
   });
   let next = 0;
@@ -49,7 +52,9 @@ function recordingEngine() {
     getImage: () => ({ inspect: async () => ({ Id: 'sha256:lab' }) }),
     createContainer: async (options: Docker.ContainerCreateOptions) => {
       calls.created.push(options);
-      return container(`container-${++next}`);
+      const id = `container-${++next}`;
+      if (options.HostConfig?.NetworkMode?.startsWith('container:')) helpers.add(id);
+      return container(id);
     },
     listContainers: async (options: Docker.ContainerListOptions) => {
       calls.listed.push(options);
@@ -65,7 +70,8 @@ describe('the Docker driver keeps to its own containers', () => {
     const { calls, engine } = recordingEngine();
     const driver = await DockerDriver.connect({ image: 'socketlab/lab:latest', instance: 'class-a', docker: engine });
     const sandbox = await driver.create(LIMITS);
-    assert.equal(calls.created.length, 1);
+    // The lab's container, then a one-shot helper that sets up its loopback (lab-network.ts).
+    assert.equal(calls.created.length, 2);
     const options = calls.created[0]!;
     const host = options.HostConfig!;
     assert.equal(options.Image, 'socketlab/lab:latest', 'only the configured lab image');
@@ -101,8 +107,23 @@ describe('the Docker driver keeps to its own containers', () => {
     }
     assert.match(host.Tmpfs![CHECKER_DIR]!, /(^|,)mode=0755(,|$)/, 'the learner can read the checker\'s files, not write them');
 
+    // The loopback helper: the lab image, in the lab's network namespace only, NET_ADMIN and nothing
+    // else, the lab's labels, and removed once it has run (before the lab is handed out).
+    const helper = calls.created[1]!;
+    assert.equal(helper.Image, 'socketlab/lab:latest');
+    assert.deepEqual(helper.Labels, options.Labels);
+    assert.equal(helper.HostConfig!.NetworkMode, 'container:container-1');
+    assert.deepEqual(helper.HostConfig!.CapDrop, ['ALL']);
+    assert.deepEqual(helper.HostConfig!.CapAdd, ['NET_ADMIN']);
+    assert.deepEqual(helper.HostConfig!.SecurityOpt, ['no-new-privileges']);
+    assert.equal(helper.HostConfig!.ReadonlyRootfs, true);
+    for (const key of ['Privileged', 'Binds', 'Mounts', 'Devices', 'PortBindings', 'PidMode', 'UsernsMode', 'VolumesFrom', 'Tmpfs'] as const) {
+      assert.ok(helper.HostConfig![key] === undefined || helper.HostConfig![key] === false, `the helper's HostConfig.${key} is not set`);
+    }
+    assert.deepEqual(calls.removed, ['container-2'], 'the helper is removed once it has run');
+
     await sandbox.destroy();
-    assert.deepEqual(calls.removed, ['container-1'], 'ending a lab removes its own container and nothing else');
+    assert.deepEqual(calls.removed, ['container-2', 'container-1'], 'ending a lab removes its own container and nothing else');
   });
 
   it('removes orphans by both of its labels and its instance name only', async () => {
