@@ -47,11 +47,14 @@ export function addTools(panel: Panel, prefs: Prefs, terminals: TerminalPanes, a
     layout.title = prefs.layout === 'split' ? 'Show one terminal at a time' : 'Show every terminal at once';
     reader.setAttribute('aria-pressed', String(prefs.screenReader));
   };
-  // On a phone the bar keeps one row: Files, Hide and "More", which opens the rest as a menu
+  // On a phone the bar keeps one row: Files, Hide and "More", which opens the rest (the microscope's
+  // Sockets and Packets first) as a menu
   // (lab.css; on wider screens the menu's buttons sit in the bar and "More" is not shown).
   const menu = el(
     'div',
     { className: 'lab-menu', id: 'lab-more-menu' },
+    button('Sockets', actions.sockets, { className: 'lab-tool', title: 'See the lab\'s sockets live: processes, ports, connections' }),
+    button('Packets', actions.packets, { className: 'lab-tool', title: 'See the lab\'s loopback packets live, as a ladder: handshakes, data, closes' }),
     layout,
     button('A−', () => setFontSize(prefs.fontSize - 1), { className: 'lab-tool', title: 'Smaller terminal text', ariaLabel: 'A− (smaller terminal text)' }),
     button('A+', () => setFontSize(prefs.fontSize + 1), { className: 'lab-tool', title: 'Larger terminal text', ariaLabel: 'A+ (larger terminal text)' }),
@@ -74,8 +77,6 @@ export function addTools(panel: Panel, prefs: Prefs, terminals: TerminalPanes, a
   });
   panel.tools.append(
     button('Files', actions.files, { className: 'lab-tool', title: 'Open the editor on this page\'s files in the lab' }),
-    button('Sockets', actions.sockets, { className: 'lab-tool', title: 'See the lab\'s sockets live: processes, ports, connections' }),
-    button('Packets', actions.packets, { className: 'lab-tool', title: 'See the lab\'s loopback packets live, as a ladder: handshakes, data, closes' }),
     button('Hide', actions.hide, { className: 'lab-tool', title: 'Hide the panel; the lab keeps running' }),
     more,
     menu,
