@@ -52,6 +52,13 @@ export function warmGoCache(examplesDir: string, cacheDir: string, env: Record<s
   const fresh = mkdtempSync(`${cacheDir}.warming-`);
   const work = mkdtempSync(join(tmpdir(), 'sl-gocache-'));
   try {
+    // Start from the cache there is (closed up and cleared of others' entries above): Go's cache
+    // is keyed by content, so only new or changed programs compile, in seconds rather than the
+    // minutes the standard library takes (with -race too).
+    if (existsSync(cacheDir)) {
+      cpSync(cacheDir, fresh, { recursive: true });
+      rmSync(join(fresh, 'WARMED'), { force: true });
+    }
     cpSync(examplesDir, work, { recursive: true });
     for (const file of goFiles(work)) {
       const race = RACE_TOPICS.some((topic) => file.startsWith(join(work, topic, '/')));

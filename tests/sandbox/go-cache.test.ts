@@ -5,7 +5,7 @@
  * there; and a lab still adds its own entries, to its overlay's upper layer.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
@@ -62,6 +62,22 @@ it('a cache warmed for other Go examples is not ready: a new or changed Go progr
   assert.notEqual(changed, added, 'a changed Go file');
   writeFileSync(join(examples, 'tcp/go/notes.txt'), 'not Go');
   assert.equal(goCacheRecipe(examples), changed, 'a file that is not Go changes nothing');
+});
+
+it('a cache warmed for other examples is warmed again on top of what it has, so only new programs compile', () => {
+  const examples = mkdtempSync(join(tmpdir(), 'sl-goexamples-'));
+  mkdirSync(join(examples, 'tcp/go'), { recursive: true });
+  writeFileSync(join(examples, 'tcp/go/server.go'), 'package main\n\nfunc main() {}\n');
+  const cache = join(mkdtempSync(join(tmpdir(), 'sl-gocache-')), 'go-build');
+  mkdirSync(join(cache, '00'), { recursive: true });
+  writeFileSync(join(cache, '00', 'earlier-entry'), 'compiled for the examples before\n');
+  writeFileSync(join(cache, 'WARMED'), 'an older recipe\n');
+
+  const started = Date.now();
+  assert.equal(warmGoCache(examples, cache, { PATH: process.env.PATH ?? '' }), true, 'the cache is ready');
+  console.log(`# warmed one new program on top of a cache in ${Date.now() - started} ms`);
+  assert.equal(existsSync(join(cache, '00', 'earlier-entry')), true, 'what the cache had is kept');
+  assert.equal(readFileSync(join(cache, 'WARMED'), 'utf8'), goCacheRecipe(examples));
 });
 
 it('the shared cache is writable by root only, and a lab adds entries to every folder of it', async () => {
