@@ -4,6 +4,8 @@
  *   tests/exercises/mutants/<exercise>/<mutant-name>/
  *     mutant.json   {"lang": "c"|"go"|"ts", "mistake": "<the lesson's mistake it makes>",
  *                    "fails": "<id of a check it must fail>", "hint": "<regex the failing hint matches>"}
+ *                   ("fails" may list ids, ["a", "b"], for a mistake that shows in whichever of
+ *                   those checks the timing exposes it: it must fail at least one, with the hint)
  *     <file>.patch  a unified diff (`diff -u`) of one file of the reference solution in that
  *                   language: the mistake, and nothing else, shown as a change of the program
  *                   learners read (the solution's other files are kept). A patch that no longer
@@ -36,7 +38,9 @@ const mutantSchema = z
   .object({
     lang: z.enum(['c', 'go', 'ts']),
     mistake: z.string().trim().min(10, 'say in one line which of the lesson\'s mistakes the program makes'),
-    fails: z.string().min(1, 'name the id of a check the mutant must fail'),
+    fails: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'name the id of a check the mutant must fail, or a list of them' })
+      .transform((fails) => (typeof fails === 'string' ? [fails] : fails)),
     hint: z.string().min(1, 'give a regular expression the failing check\'s hint must match').refine((s) => {
       try {
         new RegExp(s);
@@ -79,7 +83,9 @@ function loadMutant(exerciseId: string, name: string): Mutant {
   const spec = parsed.data;
   if (!exercise.languages.includes(spec.lang)) throw new Error(`${where}/mutant.json: "${exerciseId}" is not offered in "${spec.lang}" (it is in ${exercise.languages.join(', ')})`);
   const ids = checkIds(exercise);
-  if (!ids.has(spec.fails)) throw new Error(`${where}/mutant.json: "fails" is "${spec.fails}", which is no check id of ${exerciseId}/check.ts (${[...ids].join(', ')})`);
+  for (const id of spec.fails) {
+    if (!ids.has(id)) throw new Error(`${where}/mutant.json: "fails" names "${id}", which is no check id of ${exerciseId}/check.ts (${[...ids].join(', ')})`);
+  }
   const solution = new Map(exerciseFiles(exercise, 'solution', spec.lang).map((f) => [f.path, f.content.toString()]));
   const patches = readdirSync(dir).filter((f) => f !== 'mutant.json');
   if (patches.length === 0) throw new Error(`${where} holds no patch: add the mistake as a diff of the solution (diff -u solution/${spec.lang}/server.${spec.lang} yours > server.${spec.lang}.patch)`);
@@ -192,11 +198,13 @@ for (const driver of testDrivers()) {
         const seconds = ((Date.now() - t0) / 1000).toFixed(1);
         const answer = (await res.json()) as CheckAnswer;
         assert.equal(res.status, 200, `${where}: check: ${JSON.stringify(answer)}`);
-        const named = answer.checks.find((c) => c.id === m.spec.fails);
         const summary = answer.checks.map((c) => `${c.pass ? 'ok  ' : 'FAIL'} ${c.id}${c.pass ? '' : `: got ${c.got.slice(0, 200)} | hint: ${c.hint}`}`).join('\n    ');
-        if (!named) problems.push(`${where}: the report has no check "${m.spec.fails}":\n    ${summary}`);
-        else if (named.pass) problems.push(`${where} passed "${m.spec.fails}" (mistake: ${m.spec.mistake}):\n    ${summary}`);
-        else if (!new RegExp(m.spec.hint).test(named.hint)) problems.push(`${where} failed "${m.spec.fails}" but its hint does not match /${m.spec.hint}/: ${named.hint}\n    ${summary}`);
+        const named = answer.checks.filter((c) => m.spec.fails.includes(c.id));
+        const failed = named.filter((c) => !c.pass);
+        const names = m.spec.fails.map((id) => `"${id}"`).join(' or ');
+        if (named.length < m.spec.fails.length) problems.push(`${where}: the report lacks a check of ${names}:\n    ${summary}`);
+        else if (failed.length === 0) problems.push(`${where} passed ${names} (mistake: ${m.spec.mistake}):\n    ${summary}`);
+        else if (!failed.some((c) => new RegExp(m.spec.hint).test(c.hint))) problems.push(`${where} failed ${names} but no hint there matches /${m.spec.hint}/: ${failed.map((c) => c.hint).join(' | ')}\n    ${summary}`);
         return `${where}: ${answer.passed}/${answer.total}, failed ${answer.checks.filter((c) => !c.pass).map((c) => c.id).join(', ')} in ${seconds} s`;
       });
       for (const line of lines) console.log(`  ${line}`);

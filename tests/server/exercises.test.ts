@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLab } from '../support/lab-client.ts';
+import { createLab, deleteLab } from '../support/lab-client.ts';
 import { ROOT, programEnv } from '../support/examples.ts';
 import { run } from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
@@ -277,39 +277,47 @@ describe('exercises in labs (bwrap)', () => {
 for (const driver of testDrivers().filter((d) => d !== 'bwrap')) {
   describe(`exercise solutions in labs (${driver})`, () => {
     let server: TestServer;
-    const labs = new Map<string, LabTicket>();
     before(async () => {
       server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '900' });
-      for (const lang of ['c', 'go', 'ts']) labs.set(lang, await createLab(server.base));
     });
     after(async () => {
       await server?.stop();
     });
 
     it('every solution passes every check, in every language offered', async () => {
+      // A lab per exercise and language: one Go lab for all of them filled its 64 MiB home with
+      // binaries and build cache ("no space left on device") once the course had 23 exercises.
       const jobs = exercises.flatMap((def) =>
         def.languages.map((lang) => async () => {
-          const lab = labs.get(lang)!;
-          const headers = { Authorization: `Bearer ${lab.token}`, 'Content-Type': 'application/json' };
-          const api = `${server.base}/api/labs/${lab.labId}`;
-          assert.equal((await fetch(`${api}/exercises/${def.id}/start`, { method: 'POST', headers, body: JSON.stringify({ lang }) })).status, 200);
-          for (const f of exerciseFiles(def, 'solution', lang)) {
-            const saved = await fetch(`${api}/files/exercises/${def.id}/${lang}/${f.path}`, { method: 'PUT', headers: { Authorization: headers.Authorization }, body: f.content as Uint8Array<ArrayBuffer> });
-            assert.equal(saved.status, 204);
+          const lab = await createLab(server.base);
+          try {
+            return await checkSolution(def, lang, lab);
+          } finally {
+            await deleteLab(server.base, lab).catch(() => {});
           }
-          const started = Date.now();
-          const res = await fetch(`${api}/exercises/${def.id}/check`, { method: 'POST', headers, body: JSON.stringify({ lang }) });
-          const report = (await res.json()) as CheckAnswer;
-          assert.equal(res.status, 200, JSON.stringify(report));
-          const failures = report.checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.got}`);
-          assert.deepEqual(failures, [], `${def.id}/${lang} on ${driver}`);
-          assert.deepEqual(report.checks.map((c) => c.id), declaredIds(def), `${def.id}: the checker's report lists other checks than its check.ts declares`);
-          assert.equal(report.unlocked, true);
-          return `${def.id}/${lang}: ${report.passed}/${report.total} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
         }),
       );
       for (const line of await pool(jobs, 4)) console.log(`  ${line}`);
     });
+
+    async function checkSolution(def: ExerciseDef, lang: Lang, lab: LabTicket): Promise<string> {
+      const headers = { Authorization: `Bearer ${lab.token}`, 'Content-Type': 'application/json' };
+      const api = `${server.base}/api/labs/${lab.labId}`;
+      assert.equal((await fetch(`${api}/exercises/${def.id}/start`, { method: 'POST', headers, body: JSON.stringify({ lang }) })).status, 200);
+      for (const f of exerciseFiles(def, 'solution', lang)) {
+        const saved = await fetch(`${api}/files/exercises/${def.id}/${lang}/${f.path}`, { method: 'PUT', headers: { Authorization: headers.Authorization }, body: f.content as Uint8Array<ArrayBuffer> });
+        assert.equal(saved.status, 204);
+      }
+      const started = Date.now();
+      const res = await fetch(`${api}/exercises/${def.id}/check`, { method: 'POST', headers, body: JSON.stringify({ lang }) });
+      const report = (await res.json()) as CheckAnswer;
+      assert.equal(res.status, 200, JSON.stringify(report));
+      const failures = report.checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.got}`);
+      assert.deepEqual(failures, [], `${def.id}/${lang} on ${driver}`);
+      assert.deepEqual(report.checks.map((c) => c.id), declaredIds(def), `${def.id}: the checker's report lists other checks than its check.ts declares`);
+      assert.equal(report.unlocked, true);
+      return `${def.id}/${lang}: ${report.passed}/${report.total} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    }
   });
 }
 

@@ -82,10 +82,10 @@ static int answer(struct conn *c, char *line, size_t len) {
  * It is set on this connection only: set on the listening socket, every accepted connection would
  * inherit it and even orderly closes would be resets. */
 static void reset(struct conn *c) {
-    struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
-    if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close) < 0)
+    struct linger rst_on_close = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &rst_on_close, sizeof rst_on_close) < 0)
         fprintf(stderr, "client %s: setsockopt SO_LINGER failed: %s\n", c->name, strerror(errno));
-    printf("client %s: reset (SO_LINGER 0: RST, no TIME_WAIT)\n", c->name);
+    printf("client %s: reset: SO_LINGER 0, so close() sends a RST\n", c->name);
 }
 
 static void *serve(void *arg) {
