@@ -3,12 +3,16 @@
  * downloaded browser), and small helpers that read the lab's terminals through the page's
  * `window.socketLab` hook (src/client/lab/app.ts).
  */
-import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
+/** Chromium, for a test of the built site: fails at once, saying what to do, when there is none. */
 export function launchChromium(): Promise<Browser> {
+  assert.ok(existsSync(join(import.meta.dirname, '../../dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -8,11 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium } from './browser-support.ts';
 
@@ -25,7 +22,6 @@ let instructor: BrowserContext;
 let student: BrowserContext;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   server = await startTestServer({ LAB_WARM_POOL: '0', TIME_ZONE: 'Europe/Berlin' });
   browser = await launchChromium();
   instructor = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });

@@ -5,18 +5,14 @@
  * shows its cause once and the other checks "Not run because ...".
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 let browser: Browser;
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   browser = await launchChromium();
 });
 after(async () => {

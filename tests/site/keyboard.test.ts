@@ -6,11 +6,8 @@
  * lesson; Tab reaches the editor and, from it, the terminal again; axe finds nothing serious.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
@@ -18,7 +15,6 @@ import { axeViolations, launchChromium, screen, waitForScreen } from './browser-
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   browser = await launchChromium();
 });
 after(async () => {

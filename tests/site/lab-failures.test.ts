@@ -8,11 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { testDrivers, type DriverName } from '../support/drivers.ts';
 import { initPid } from '../support/sandboxes.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
@@ -32,7 +29,6 @@ async function labText(page: Page): Promise<string> {
 
 let browser: Browser;
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   browser = await launchChromium();
 });
 after(async () => {

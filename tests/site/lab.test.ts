@@ -6,7 +6,7 @@
  * starts again; axe-core finds no serious accessibility problems with the lab open.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -21,7 +21,6 @@ let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   server = await startTestServer({ LAB_WARM_POOL: '1' });
   browser = await launchChromium();
 });

@@ -7,11 +7,8 @@
  * with software GL (where the WebGL renderer drew nothing) the terminal shows its text.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
@@ -23,7 +20,6 @@ const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, is
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   browser = await launchChromium();
 });
 after(async () => {

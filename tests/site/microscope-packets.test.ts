@@ -6,11 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ROOT } from '../support/examples.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium, screen, waitForScreen } from './browser-support.ts';
 
@@ -18,7 +15,6 @@ let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   server = await startTestServer({ LAB_WARM_POOL: '1' });
   browser = await launchChromium();
 });

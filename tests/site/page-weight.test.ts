@@ -9,7 +9,7 @@
  * whole program as it is in content/examples, and a terminal block's commands.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -24,7 +24,6 @@ let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
   server = await startTestServer({ LAB_WARM_POOL: '0' });
   browser = await launchChromium();
 });
