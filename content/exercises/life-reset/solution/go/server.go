@@ -121,7 +121,7 @@ lines:
 			if err := conn.(*net.TCPConn).SetLinger(0); err != nil {
 				fmt.Fprintf(os.Stderr, "client %s: SetLinger failed: %v\n", name, err)
 			}
-			fmt.Printf("client %s: reset (SO_LINGER 0: RST, no TIME_WAIT)\n", name)
+			fmt.Printf("client %s: reset: linger 0, so Close sends a RST\n", name)
 			break lines
 		}
 		fmt.Printf("client %s says: %s\n", name, line)

@@ -37,7 +37,7 @@ const server = net.createServer((socket) => {
     }
     if (line === 'reset') {
       ending = true;
-      console.log(`client ${name}: reset (SO_LINGER 0: RST, no TIME_WAIT)`);
+      console.log(`client ${name}: reset: resetAndDestroy() sends a RST`);
       socket.resetAndDestroy();
       return;
     }
