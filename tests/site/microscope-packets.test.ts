@@ -1,30 +1,37 @@
 /**
- * The Packets view in Chromium on the TCP lesson, against the real server and a real lab: the
- * lesson's <Microscope view="packets" filter="port 9090"> opens it (its code loads only then), Run
- * starts the server and the client, and the ladder draws the handshake as focusable arrows with
- * their text, one column per endpoint; payload bytes show on focus; Export downloads a pcap.
+ * The Packets view in Chromium on the TCP lesson, against the real server and a real lab, on every
+ * driver: the lesson's <Microscope view="packets" filter="port 9090"> opens it (its code loads only
+ * then), Run starts the server and the client, and the ladder draws the handshake, the data and
+ * the close (a FIN each way) as focusable arrows with their text, one column per endpoint; payload
+ * bytes show on focus; Export downloads a pcap.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
 import { launchChromium, screen, waitForScreen } from './browser-support.ts';
 
-let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  server = await startTestServer({ LAB_WARM_POOL: '1' });
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
 });
 
-describe('the Packets view on the TCP lesson', () => {
-  it('draws the handshake of the lesson\'s client and server as a ladder', async () => {
+for (const driver of testDrivers()) describe(`the Packets view on the TCP lesson (${driver})`, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '1' });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('draws the handshake, the data and the close (a FIN each way) of the lesson\'s client and server as a ladder', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const loaded: string[] = [];
     page.on('request', (req) => loaded.push(req.url()));
@@ -46,6 +53,10 @@ describe('the Packets view on the TCP lesson', () => {
     await waitForScreen(page, 'client', ['connected to'], { from, timeout: 60_000 });
     await page.keyboard.type('hello\n', { delay: 5 });
     await waitForScreen(page, 'client', ['echo: hello'], { from });
+    // End of input: the client half-closes (a FIN), the server closes too (a FIN back).
+    const afterEcho = (await screen(page, 'client')).length;
+    await page.keyboard.press('Control+D');
+    await waitForScreen(page, 'client', ['$ '], { from: afterEcho });
 
     const rows = view.locator('.mpk-row');
     await rows.nth(3).waitFor({ timeout: 20_000 });
@@ -62,6 +73,11 @@ describe('the Packets view on the TCP lesson', () => {
     const data = rows.filter({ hasText: 'len 6' }).first();
     await data.focus();
     assert.match(await data.locator('.mpk-payload').innerText(), /68 65 6c 6c 6f 0a\s+hello\./);
+
+    // The close: a FIN from each side, the client's first (it half-closed at end of input).
+    const fin = (side: 'client' | 'server') => rows.filter({ hasText: /FIN/ }).filter({ has: page.locator('.mpk-ends', { hasText: side === 'server' ? /^127\.0\.0\.1:9090 →/ : /→ 127\.0\.0\.1:9090$/ }) });
+    await fin('client').first().waitFor({ timeout: 20_000 });
+    await fin('server').first().waitFor({ timeout: 20_000 });
 
     // Enter on a packet filters to its connection (the ladder starts again with it).
     const clientEnd = ends[0]!.split(' → ')[0]!;
