@@ -33,5 +33,8 @@ export class PagefindUI {
     }
     for (const type of ['pointerenter', 'touchstart', 'focus', 'click']) button.addEventListener(type, () => void load(), { passive: true });
     window.addEventListener('keydown', onShortcut);
+    // Starlight makes this when the browser is first idle, which on a busy phone can be after
+    // the learner has already opened the dialog: then nothing above will fire again.
+    if (site?.querySelector('dialog')?.open) void load();
   }
 }

@@ -54,6 +54,20 @@ describe('the course site in a browser', () => {
     await page.close();
   });
 
+  it('finds lessons with search opened before the page was idle (a busy phone)', async () => {
+    const page = await browser.newPage();
+    // Starlight sets search up when the browser is first idle; make that come late, after the click.
+    await page.addInitScript(() => {
+      const later = (callback: IdleRequestCallback) => window.setTimeout(() => callback({ didTimeout: false, timeRemaining: () => 50 }), 1500);
+      window.requestIdleCallback = later as unknown as typeof window.requestIdleCallback;
+    });
+    await page.goto(`${server.base}/intro/`);
+    await page.getByRole('button', { name: /search/i }).first().click();
+    await page.locator('dialog input[type="search"], dialog input').first().fill('SO_REUSEADDR', { timeout: 10_000 });
+    await page.locator('.pagefind-ui__result-link').first().waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
   it('serves every lesson with its examples and no console errors', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
