@@ -65,7 +65,8 @@ export async function interruptToPrompt(view: TerminalView): Promise<boolean> {
   // A shell that has not drawn its first prompt is still setting up its line editor: bash acts
   // on a Ctrl-C that comes then only when the next key arrives, and eats that key (the `c` of
   // `cd`, leaving `d: command not found`). Let it draw the prompt first.
-  if (!/\$$/m.test(view.text())) await until(() => endsAtPrompt(view.text()), PROMPT_WAIT_MS);
+  // On a busy server the first prompt may take a while: as long as a new shell may take to start.
+  if (!/\$$/m.test(view.text())) await until(() => endsAtPrompt(view.text()), SHELL_START_LIMIT_MS);
   const before = view.text();
   view.type('\x03');
   return until(() => promptAfterInterrupt(view.text(), before), PROMPT_WAIT_MS);
