@@ -41,13 +41,7 @@ export class Bridge {
     const match = TERMINAL_PATH.exec(url.pathname);
     if (!match) return false;
     const [, labId, termId] = match as unknown as [string, string, string];
-    const refuse = (status: number, reason: string, message: string) => {
-      metrics.wsRefused.inc({ reason });
-      // Never the URL: it carries the ticket.
-      log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, termId: termId.slice(0, 40), reason, origin: req.headers.origin }, 'terminal refused');
-      refuseUpgrade(socket, new ApiError(status, reason, message));
-      return true;
-    };
+    const refuse = upgradeRefuser(req, socket, 'terminal', labId, { termId: termId.slice(0, 40) });
     if (!originAllowed(req, this.config.ALLOWED_ORIGINS)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open terminals here.`);
     if (!TERM_ID_PATTERN.test(termId)) return refuse(400, 'term-id', 'A terminal name is 1 to 32 characters of a-z, 0-9 and "-".');
     if (url.searchParams.has('token')) {
@@ -160,6 +154,20 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
   } catch {
     return false;
   }
+}
+
+/**
+ * How an upgrade to `what` ("terminal", "microscope") is refused: counted, logged (never the URL:
+ * it carries the ticket; the lab id only when it is one) and answered with the API's error body.
+ * The returned function answers true, for handleUpgrade to return.
+ */
+export function upgradeRefuser(req: IncomingMessage, socket: Duplex, what: string, labId: string, fields: Record<string, string>): (status: number, reason: string, message: string) => true {
+  return (status, reason, message) => {
+    metrics.wsRefused.inc({ reason });
+    log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, ...fields, reason, origin: req.headers.origin }, `${what} refused`);
+    refuseUpgrade(socket, new ApiError(status, reason, message));
+    return true;
+  };
 }
 
 /** Refuses an upgrade before it happens, with a plain HTTP answer carrying the API's error body. */

@@ -10,13 +10,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { ApiError } from '../../wire/api-error.ts';
 import { MICROSCOPE_MAX_CLIENT_FRAME, MICROSCOPE_VERSION, MicroscopeClose, type Envelope } from '../../wire/microscope.ts';
 import type { Config } from '../config.ts';
-import { originAllowed, refuseUpgrade } from '../labs/bridge.ts';
+import { originAllowed, upgradeRefuser } from '../labs/bridge.ts';
 import type { Lab, LabManager } from '../labs/manager.ts';
 import { TICKET_SECONDS } from '../labs/terminal-tickets.ts';
-import { labLog, log } from '../log.ts';
+import { labLog } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import { pauseSchema, viewNamed, type RunningView, type ViewDefinition } from './views.ts';
 import './all-views.ts';
@@ -60,13 +59,7 @@ export class MicroscopeChannel {
     const match = MICROSCOPE_PATH.exec(url.pathname);
     if (!match) return false;
     const [, labId, view] = match as unknown as [string, string, string];
-    const refuse = (status: number, reason: string, message: string) => {
-      metrics.wsRefused.inc({ reason });
-      // Never the URL: it carries the ticket.
-      log.info({ labId: /^[0-9a-f]{32}$/.test(labId) ? labId : undefined, view: view.slice(0, 40), reason, origin: req.headers.origin }, 'microscope refused');
-      refuseUpgrade(socket, new ApiError(status, reason, message));
-      return true;
-    };
+    const refuse = upgradeRefuser(req, socket, 'microscope', labId, { view: view.slice(0, 40) });
     if (!originAllowed(req, this.config.ALLOWED_ORIGINS)) return refuse(403, 'origin', `Origin ${req.headers.origin} may not open the microscope here.`);
     const definition = viewNamed(view);
     if (!definition) return refuse(404, 'view', `There is no microscope view "${view.slice(0, 40)}"; the views are "sockets" and "packets".`);

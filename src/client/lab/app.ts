@@ -5,7 +5,8 @@
  * (lab-session.ts), the terminals (terminal-panes.ts), the bar's buttons (tools.ts) and the editor
  * (editor.ts, loaded when first opened). Each part is owned here and disposed with the app.
  */
-import { Disposable, MutableDisposable } from './disposable.ts';
+import { Disposable, MutableDisposable, type IDisposable } from './disposable.ts';
+import type { LabTicket } from '../../../wire/lab-api.ts';
 import { interruptToPrompt, SHELL_START_LIMIT_MS, startedWithin } from './interrupt.ts';
 import type { FileEditor } from './editor.ts';
 import type { PacketsView } from '../microscope/packets-view.ts';
@@ -164,29 +165,31 @@ class LabApp extends Disposable {
   }
 
   /** Opens the Sockets view (its code loads on first use), or closes it when it is open. */
-  async toggleSockets(): Promise<void> {
-    if (this.sockets.value) {
-      this.sockets.clear();
-      return;
-    }
-    await this.open();
-    const ticket = this.session.ticket;
-    if (!ticket || this.session.isEnded) return;
-    const { SocketsView } = await import('../microscope/sockets-view.ts');
-    this.sockets.value = new SocketsView(this.panel.microscopeSlot, ticket, { asTable: this.prefs.screenReader, close: () => this.sockets.clear() });
+  toggleSockets(): Promise<void> {
+    return this.toggleView(this.sockets, async (ticket) => {
+      const { SocketsView } = await import('../microscope/sockets-view.ts');
+      return new SocketsView(this.panel.microscopeSlot, ticket, { asTable: this.prefs.screenReader, close: () => this.sockets.clear() });
+    });
   }
 
   /** Opens the Packets view (its code loads on first use), or closes it when it is open. */
-  async togglePackets(): Promise<void> {
-    if (this.packets.value) {
-      this.packets.clear();
+  togglePackets(): Promise<void> {
+    return this.toggleView(this.packets, async (ticket) => {
+      const { PacketsView } = await import('../microscope/packets-view.ts');
+      return new PacketsView(this.panel.microscopeSlot, ticket);
+    });
+  }
+
+  /** Closes `view` when it is open; else opens the lab if need be and makes the view for it. */
+  private async toggleView<T extends IDisposable>(view: MutableDisposable<T>, make: (ticket: LabTicket) => Promise<T>): Promise<void> {
+    if (view.value) {
+      view.clear();
       return;
     }
     await this.open();
     const ticket = this.session.ticket;
     if (!ticket || this.session.isEnded) return;
-    const { PacketsView } = await import('../microscope/packets-view.ts');
-    this.packets.value = new PacketsView(this.panel.microscopeSlot, ticket);
+    view.value = await make(ticket);
   }
 
   private openTerminals(): void {

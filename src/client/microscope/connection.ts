@@ -4,25 +4,28 @@
  * line) and hands the view every frame; disposing it closes the socket.
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
-import { MICROSCOPE_VERSION, MicroscopeClose, type MicroscopeServerFrame, type MicroscopeView, type PauseFrame } from '../../../wire/microscope.ts';
+import { MICROSCOPE_VERSION, MicroscopeClose, type Envelope, type MicroscopeServerFrame, type MicroscopeView, type PauseFrame } from '../../../wire/microscope.ts';
 import { microscopeTicket } from '../lab/api.ts';
 import type { IDisposable } from '../lab/disposable.ts';
 
-export interface ConnectionEvents {
-  frame(frame: MicroscopeServerFrame): void;
+/** `F`: the frames of the view (the sockets view's by default; the packets view adds its own). */
+export interface ConnectionEvents<F> {
+  frame(frame: F): void;
   /** What the connection is doing, for a person: "Connecting…", "Live", why it stopped. */
   status(text: string, live: boolean): void;
+  /** The socket is open: send what the view asked for before it was. */
+  open?(): void;
 }
 
-export class MicroscopeConnection implements IDisposable {
+export class MicroscopeConnection<F extends Envelope = MicroscopeServerFrame> implements IDisposable {
   private socket: WebSocket | null = null;
   private disposed = false;
 
-  constructor(ticket: LabTicket, view: MicroscopeView, events: ConnectionEvents) {
+  constructor(ticket: LabTicket, view: MicroscopeView, events: ConnectionEvents<F>) {
     void this.open(ticket, view, events);
   }
 
-  private async open(ticket: LabTicket, view: MicroscopeView, events: ConnectionEvents): Promise<void> {
+  private async open(ticket: LabTicket, view: MicroscopeView, events: ConnectionEvents<F>): Promise<void> {
     events.status('Connecting…', false);
     let one: string;
     try {
@@ -37,13 +40,16 @@ export class MicroscopeConnection implements IDisposable {
     url.searchParams.set('ticket', one);
     const socket = (this.socket = new WebSocket(url));
     let stopped = '';
+    if (events.open) socket.addEventListener('open', () => events.open!());
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
-      const frame = JSON.parse(event.data) as MicroscopeServerFrame;
+      const frame = JSON.parse(event.data) as F;
       if (frame.v !== MICROSCOPE_VERSION) return;
-      if (frame.type === 'hello') events.status('Live', true);
-      else if (frame.type === 'error') stopped = frame.message;
-      else if (frame.type === 'ended') stopped = 'The lab has ended.';
+      // The frames every view has (wire/microscope.ts), before the view's own.
+      const common = frame as unknown as MicroscopeServerFrame;
+      if (common.type === 'hello') events.status('Live', true);
+      else if (common.type === 'error') stopped = common.message;
+      else if (common.type === 'ended') stopped = 'The lab has ended.';
       events.frame(frame);
     });
     socket.addEventListener('close', (event) => {
@@ -53,9 +59,15 @@ export class MicroscopeConnection implements IDisposable {
     });
   }
 
+  /** Sends a frame of the view's protocol; nothing while the socket is not open. */
+  send(frame: Envelope): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
   /** Pauses (true) or resumes the view's collection on the server. */
   pause(paused: boolean): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ v: MICROSCOPE_VERSION, type: 'pause', paused } satisfies PauseFrame));
+    const frame: PauseFrame = { v: MICROSCOPE_VERSION, type: 'pause', paused };
+    this.send(frame);
   }
 
   dispose(): void {

@@ -6,8 +6,9 @@
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
 import { parsePacketFilter, type PacketClientFrame, type PacketServerFrame } from '../../../wire/microscope-packets.ts';
-import { microscopeTicket, packetsExport } from '../lab/api.ts';
+import { packetsExport } from '../lab/api.ts';
 import { Disposable, listen, toDisposable } from '../lab/disposable.ts';
+import { MicroscopeConnection } from './connection.ts';
 import { PacketsLadder } from './packets-ladder.ts';
 
 type ServerFrame = PacketServerFrame | { v: 1; type: 'hello' | 'error' | 'ended'; message?: string; reason?: string };
@@ -18,7 +19,7 @@ export class PacketsView extends Disposable {
   private readonly ladder: PacketsLadder;
   private readonly status: HTMLElement;
   private readonly counts: HTMLElement;
-  private socket: WebSocket | null = null;
+  private readonly connection: MicroscopeConnection<ServerFrame>;
   private paused = false;
   private filter: { port: number | null; conn: string | null } = { port: null, conn: null };
 
@@ -84,7 +85,20 @@ export class PacketsView extends Disposable {
     this.register(listen<KeyboardEvent>(this.ladder.element, 'keydown', (event) => event.key === 'Enter' && onlyConnection(event.target)));
     this.register(listen(this.ladder.element, 'dblclick', (event) => onlyConnection(event.target)));
     this.applyFilter(filter);
-    void this.connect();
+    this.connection = this.register(
+      new MicroscopeConnection<ServerFrame>(ticket, 'packets', {
+        frame: (frame) => this.receive(frame),
+        // A stop the view already explained (the capture's end) is not overwritten by the close.
+        status: (text, live) => {
+          if (!live && !this.status.textContent?.startsWith('Stopped')) this.status.textContent = text;
+        },
+        open: () => {
+          // What the view asked for before the connection was there.
+          this.send({ v: 1, type: 'packet-filter', ...this.filter });
+          if (this.paused) this.send({ v: 1, type: 'pause', paused: true });
+        },
+      }),
+    );
   }
 
   private applyFilter(text: string): void {
@@ -99,33 +113,8 @@ export class PacketsView extends Disposable {
   }
 
   private send(frame: PacketClientFrame): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
-  }
-
-  private async connect(): Promise<void> {
-    let ticket: string;
-    try {
-      ticket = (await microscopeTicket(this.ticket, 'packets')).ticket;
-    } catch (err) {
-      this.status.textContent = `The Packets view could not open: ${(err as Error).message}`;
-      return;
-    }
-    if (this.disposed) return;
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/api/labs/${encodeURIComponent(this.ticket.labId)}/microscope/packets?ticket=${encodeURIComponent(ticket)}`);
-    this.socket = socket;
-    this.register(toDisposable(() => socket.close(1000, 'view closed')));
-    this.register(listen(socket, 'open', () => {
-      // What the view asked for before the connection was there.
-      this.send({ v: 1, type: 'packet-filter', ...this.filter });
-      if (this.paused) this.send({ v: 1, type: 'pause', paused: true });
-    }));
-    this.register(listen<MessageEvent>(socket, 'message', (event) => {
-      if (typeof event.data === 'string') this.receive(JSON.parse(event.data) as ServerFrame);
-    }));
-    this.register(listen<CloseEvent>(socket, 'close', () => {
-      if (!this.status.textContent?.startsWith('Stopped')) this.status.textContent = 'Stopped: the connection closed. Close the view and open it again to capture.';
-    }));
+    // undefined while the constructor applies the first filter: `open` sends it then.
+    this.connection?.send(frame);
   }
 
   private receive(frame: ServerFrame): void {
