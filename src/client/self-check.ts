@@ -15,14 +15,12 @@ interface Question {
 }
 
 export class SelfCheck {
-  readonly #root: HTMLElement;
   readonly #questions: Question[];
   readonly #progress: SelfCheckProgress;
   readonly #status: HTMLElement;
   readonly #abort = new AbortController();
 
   constructor(root: HTMLElement) {
-    this.#root = root;
     this.#progress = new SelfCheckProgress(root.dataset.lesson ?? location.pathname);
     this.#status = root.querySelector<HTMLElement>('[data-self-check-status]')!;
     this.#questions = [...root.querySelectorAll<HTMLFieldSetElement>('[data-question]')].map((fieldset) => ({
