@@ -53,12 +53,18 @@ const report = new PassThrough({ objectMode: true });
 report.compose(new spec()).pipe(process.stdout);
 const counts: Record<string, number> = {};
 let success = true;
+/** Each file's time (its top-level tests, which run one after another): where a run's minutes go. */
+const fileSeconds = new Map<string, number>();
 const started = performance.now();
 for (const [laneFiles, laneConcurrency] of lanes) {
   if (laneFiles.length === 0) continue;
   for await (const event of run({ files: laneFiles.map((f) => resolve(ROOT, f)), concurrency: laneConcurrency, cwd: ROOT })) {
-    const data = event.data as { file?: string; nesting?: number; success?: boolean; counts?: Record<string, number> };
+    const data = event.data as { file?: string; nesting?: number; success?: boolean; counts?: Record<string, number>; details?: { duration_ms?: number } };
     const runLevel = data.file === undefined && !data.nesting;
+    if (data.file && data.nesting === 0 && (event.type === 'test:pass' || event.type === 'test:fail')) {
+      const file = relative(ROOT, data.file);
+      fileSeconds.set(file, (fileSeconds.get(file) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+    }
     if (runLevel && event.type === 'test:summary') {
       success &&= data.success === true;
       for (const [key, n] of Object.entries(data.counts ?? {})) counts[key] = (counts[key] ?? 0) + n;
@@ -69,6 +75,8 @@ for (const [laneFiles, laneConcurrency] of lanes) {
   }
 }
 const duration_ms = performance.now() - started;
+const slowest = [...fileSeconds].sort((a, b) => b[1] - a[1]).slice(0, 10);
+if (files.length > 1) report.write({ type: 'test:diagnostic', data: { nesting: 0, message: `slowest files: ${slowest.map(([f, s]) => `${f} ${s.toFixed(0)} s`).join(', ')}`, level: 'info' } });
 const totals: [string, number | undefined][] = [
   ['tests', counts.tests], ['suites', counts.suites], ['pass', counts.passed], ['fail', counts.failed],
   ['cancelled', counts.cancelled], ['skipped', counts.skipped], ['todo', counts.todo], ['duration_ms', duration_ms],

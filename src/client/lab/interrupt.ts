@@ -38,6 +38,9 @@ export async function startedWithin(view: TerminalView, ms: number): Promise<voi
 /** The shell's prompt (`learner@lab:~/examples/tcp/go$ `) ends `text`. */
 const endsAtPrompt = (text: string) => /\$$/.test(text.trimEnd());
 
+/** Some line of `text` is a prompt, alone or with a command typed after it (`...$ ./server`). */
+const promptDrawn = (text: string) => /\$(?: |$)/m.test(text);
+
 /**
  * The terminal echoed a `^C` that is not in `before`, and the shell's prompt has come back after
  * it: on the next line, or on the same one when the program exited by itself on SIGINT (bash
@@ -66,7 +69,9 @@ export async function interruptToPrompt(view: TerminalView): Promise<boolean> {
   // on a Ctrl-C that comes then only when the next key arrives, and eats that key (the `c` of
   // `cd`, leaving `d: command not found`). Let it draw the prompt first.
   // On a busy server the first prompt may take a while: as long as a new shell may take to start.
-  if (!/\$$/m.test(view.text())) await until(() => endsAtPrompt(view.text()), SHELL_START_LIMIT_MS);
+  // Only a shell that never drew one waits: a terminal running a program (its prompt line has the
+  // command after it) gets its Ctrl-C at once.
+  if (!promptDrawn(view.text())) await until(() => endsAtPrompt(view.text()), SHELL_START_LIMIT_MS);
   const before = view.text();
   view.type('\x03');
   return until(() => promptAfterInterrupt(view.text(), before), PROMPT_WAIT_MS);
