@@ -103,6 +103,8 @@ export interface SandboxDriver {
   create(limits: LabLimits): Promise<Sandbox>;
   /** Removes sandboxes a previous server process left behind (after kill -9); returns how many. */
   removeOrphans(): Promise<number>;
+  /** Starts sandboxes for `limits` ahead of the first lab, if the driver keeps any (a warm pool does). */
+  warm?(limits: LabLimits): void;
   /** Removes whatever the driver itself still holds (e.g. a warm pool). */
   close(): Promise<void>;
 }

@@ -42,7 +42,8 @@ async function chooseDriver(config: Config, paths: DriverPaths): Promise<Sandbox
 
 export async function createDriver(config: Config, paths: DriverPaths): Promise<SandboxDriver> {
   const driver = await chooseDriver(config, paths);
-  return config.LAB_WARM_POOL > 0 ? new WarmPool(driver, config.LAB_WARM_POOL, log) : driver;
+  if (config.LAB_WARM_POOL === 0) return driver;
+  return new WarmPool(driver, { min: config.LAB_WARM_POOL, max: Math.max(config.LAB_WARM_POOL, config.LAB_WARM_POOL_MAX) }, log);
 }
 
 /** Stands in when no sandbox can run, so the site still serves and lab requests fail clearly. */

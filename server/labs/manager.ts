@@ -86,6 +86,7 @@ export class LabManager {
       idleSeconds: config.LAB_IDLE_SECONDS,
       ttlSeconds: config.LAB_TTL_SECONDS,
     };
+    driver.warm?.(this.limits);
   }
 
   get count(): number {

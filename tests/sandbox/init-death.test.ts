@@ -56,7 +56,7 @@ for (const name of testDrivers()) describe(`on ${name}`, () => {
 
   it('a warm pool does not hand out a sandbox that died while it waited', async () => {
     const failures: string[] = [];
-    const pool = new WarmPool(await driver('-pool'), 1, { error: (_fields, message) => failures.push(message) });
+    const pool = new WarmPool(await driver('-pool'), { min: 1, max: 1 }, { error: (_fields, message) => failures.push(message) });
     drivers.push(pool);
     const first = await pool.create(testLimits);
     sandboxes.push(first);

@@ -61,7 +61,12 @@ export class TermClient {
   /** Asks for a ticket, then opens the WebSocket (not yet READY: see opened()). */
   static async open(base: string, lab: LabTicket, termId: string, options: TermOptions = {}): Promise<TermClient> {
     const { ticket } = await terminalTicket(base, lab, termId);
-    return new TermClient(terminalUrl(base, lab.labId, termId, ticket), options);
+    return TermClient.connect(terminalUrl(base, lab.labId, termId, ticket), options);
+  }
+
+  /** Opens the WebSocket of a terminal URL that carries its ticket (terminalUrl). */
+  static connect(url: URL, options: TermOptions = {}): TermClient {
+    return new TermClient(url, options);
   }
 
   private constructor(url: URL, options: TermOptions) {
