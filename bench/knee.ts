@@ -30,15 +30,20 @@ const memTotal = () => Number(/MemTotal:\s+(\d+) kB/.exec(readFileSync('/proc/me
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const fdLimit = (pid: number) => Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))![1]);
 
-/** The server's event-loop lag p99 (prom-client's default metric), in ms. */
+/** The server's event-loop lag p99 since the last read (prom-client's default metric), in ms. */
 async function eventLoopLagMs(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
 }
 
+/** One keystroke every PROBE_GAP_MS, as a typist would: the probe adds little load of its own. */
+const PROBE_GAP_MS = 20;
+
 async function echoLatencies(t: TermClient, count: number): Promise<number[]> {
   const out: number[] = [];
+  const start = performance.now();
   for (let i = 0; i < count; i++) {
+    await new Promise((r) => setTimeout(r, Math.max(0, start + i * PROBE_GAP_MS - performance.now())));
     const key = String.fromCharCode(97 + (i % 26));
     const from = t.mark;
     const t0 = performance.now();
@@ -50,7 +55,9 @@ async function echoLatencies(t: TermClient, count: number): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-const server = await startServerProcess({ SANDBOX_DRIVER: driver, MAX_LABS: '5000', MAX_LABS_PER_CLIENT: '5000', MAX_TERMINALS_PER_LAB: '6', LAB_IDLE_SECONDS: '3600' });
+// No warm pool: the knee is about labs that run, and a pool filling and shrinking around each step's
+// starts would be measured with them.
+const server = await startServerProcess({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', MAX_LABS: '5000', MAX_LABS_PER_CLIENT: '5000', MAX_TERMINALS_PER_LAB: '6', LAB_IDLE_SECONDS: '3600' });
 console.log(`Socket Lab knee benchmark, driver ${driver}: labs with two terminals each, typing once a second; echo p99 target <= ${ECHO_TARGET_MS} ms\n`);
 const probeLab = await createLab(server.base);
 const probe = await TermClient.open(server.base, probeLab, 'main');
@@ -94,6 +101,7 @@ try {
       );
     });
     await new Promise((r) => setTimeout(r, 3000));
+    await eventLoopLagMs(server.base); // prom-client starts its lag histogram again at each read
     const cpu0 = processCpuSeconds(server.pid);
     const self0 = process.cpuUsage();
     const machine0 = machineCpuSeconds();

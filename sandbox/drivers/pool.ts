@@ -85,6 +85,8 @@ export class WarmPool implements SandboxDriver {
   private readonly size: PoolSize;
   private readonly log: DriverLog;
   private readonly ready: WarmSandbox[] = [];
+  /** Labs waiting for a start already under way (claimOrStart), first come first served; null: start your own. */
+  private readonly claims: ((sandbox: Sandbox | null) => void)[] = [];
   /** When each of the recent takes happened (ms, performance.now()), oldest first. */
   private readonly takes: number[] = [];
   private limits: LabLimits | null = null;
@@ -131,11 +133,25 @@ export class WarmPool implements SandboxDriver {
   async create(limits: LabLimits): Promise<Sandbox> {
     this.useLimits(limits);
     this.takes.push(performance.now());
-    const sandbox = this.ready.shift() ?? (await this.driver.create(limits));
+    const sandbox = this.ready.shift() ?? (await this.claimOrStart(limits));
     // Not at once: whoever took this one asks for its terminal next (a ticket, a WebSocket, the
     // prompt: a few ms), and starting sandboxes forks processes, which holds the event loop.
     setTimeout(() => this.refill(), REFILL_AFTER_TAKE_MS).unref();
     return sandbox;
+  }
+
+  /**
+   * With none waiting, a start already under way for the pool is claimed rather than another one
+   * begun beside it: in a burst the machine starts sandboxes as fast as it can either way, and
+   * each goes to the learner who has waited longest. Only when that start fails, or none is
+   * under way, does this one start its own.
+   */
+  private async claimOrStart(limits: LabLimits): Promise<Sandbox> {
+    if (this.filling > this.claims.length) {
+      const claimed = await new Promise<Sandbox | null>((resolve) => this.claims.push(resolve));
+      if (claimed) return claimed;
+    }
+    return this.driver.create(limits);
   }
 
   private refill(): void {
@@ -157,6 +173,7 @@ export class WarmPool implements SandboxDriver {
       sandbox = await this.driver.create(limits);
     } catch (err) {
       this.log.error({ err }, 'warm pool: could not start a sandbox');
+      this.claims.shift()?.(null); // who claimed it starts one of their own
       return false;
     }
     // Its first shell starts now too; a sandbox whose shell would not start is still worth handing
@@ -167,9 +184,15 @@ export class WarmPool implements SandboxDriver {
     );
     if (this.closed || limits !== this.limits) {
       void sandbox.destroy();
+      this.claims.shift()?.(null);
       return true;
     }
     const warm = new WarmSandbox(sandbox, shell);
+    const claim = this.claims.shift();
+    if (claim) {
+      claim(warm); // its new owner watches it from here
+      return true;
+    }
     this.ready.push(warm);
     // One that dies while it waits is dropped and replaced, never handed out.
     void sandbox.ended.then(() => {
@@ -193,6 +216,7 @@ export class WarmPool implements SandboxDriver {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const claim of this.claims.splice(0)) claim(null);
     clearInterval(this.trimmer);
     while (this.filling > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await Promise.all(this.ready.splice(0).map((sandbox) => sandbox.destroy()));

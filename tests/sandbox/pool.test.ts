@@ -84,6 +84,28 @@ for (const name of testDrivers()) describe(`a warm pool on ${name}`, () => {
     assert.doesNotMatch(screen.text, /SECOND/, 'the second terminal is a shell of its own');
   });
 
+  it('gives a start that finds the pool empty the sandbox already starting for it, not one of its own', async () => {
+    const driver = await makeDriver(name, `${instance}-claim`);
+    const startedIds: string[] = []; // in the order their starts began
+    const counting: SandboxDriver = {
+      name: driver.name,
+      create: (limits) => {
+        const index = startedIds.push('') - 1;
+        return driver.create(limits).then((sandbox) => ((startedIds[index] = sandbox.labId), sandbox));
+      },
+      removeOrphans: () => driver.removeOrphans(),
+      close: () => driver.close(),
+    };
+    const warm = new WarmPool(counting, { min: 1, max: 1 }, noErrors);
+    pools.push(warm);
+    warm.warm(testLimits); // the pool starts its one sandbox now
+    const sandbox = await warm.create(testLimits); // before that one is ready
+    taken.push(sandbox);
+    assert.equal(sandbox.labId, startedIds[0], 'the lab got the sandbox the pool had begun first');
+    await until(() => warm.waiting === 1, 30_000, 'the pool refilled');
+    assert.equal(startedIds.length, 2, 'two starts in all: the one claimed, and the refill');
+  });
+
   it('starts a new shell when the waiting one has died', async () => {
     const warm = await pool('dead-shell', { min: 1, max: 1 });
     taken.push(await warm.create(testLimits));
