@@ -135,10 +135,10 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const phases = [await measure('no view open (baseline)', server, [])];
   let views = await openViews(server, labs, 'sockets');
-  phases.push(await measure(`a Sockets view on each lab`, server, views));
+  phases.push(await measure('a Sockets view on each lab', server, views));
   await closeViews(server, views);
   views = await openViews(server, labs, 'packets');
-  phases.push(await measure(`a Packets view on each lab`, server, views));
+  phases.push(await measure('a Packets view on each lab', server, views));
   await closeViews(server, views);
 
   const core = (share: number) => `${(share * 100).toFixed(1)} %`.padStart(9);
