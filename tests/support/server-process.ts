@@ -14,6 +14,8 @@ import { ROOT } from './examples.ts';
 export interface ServerProcess {
   base: string;
   pid: number;
+  /** Its SANDBOX_INSTANCE: what marks its cgroups and containers. */
+  instance: string;
   /** The process's resident memory now (VmRSS), in bytes. */
   rssBytes(): number;
   /** SIGTERM (the server ends its labs), SIGKILL if it has not exited after 60 s. */
@@ -59,6 +61,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   return {
     base: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    instance,
     rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

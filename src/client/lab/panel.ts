@@ -87,6 +87,10 @@ export class Panel extends Disposable {
         document.documentElement.classList.remove('lab-open', 'lab-full-open');
       }),
     );
+    // The slot shows while it holds a view (Sockets, Packets or both), whichever view comes or goes.
+    const slotWatch = new MutationObserver(() => (this.microscopeSlot.hidden = this.microscopeSlot.childElementCount === 0));
+    slotWatch.observe(this.microscopeSlot, { childList: true });
+    this.register(toDisposable(() => slotWatch.disconnect()));
     this.makeResizable(handle);
     this.applySize();
     this.register(listen(matchMedia(NARROW), 'change', () => this.applySize()));

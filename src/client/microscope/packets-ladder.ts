@@ -11,7 +11,8 @@
 import type { PacketFrame } from '../../../wire/microscope-packets.ts';
 import { Disposable, toDisposable } from '../lab/disposable.ts';
 
-const MAX_ROWS = 400;
+/** Rows kept on the page; older ones go as new ones come. */
+export const MAX_ROWS = 400;
 /** Columns drawn; packets of further endpoints are drawn against the last column, named "others". */
 const MAX_COLUMNS = 8;
 

@@ -43,11 +43,7 @@ export class SocketsView extends Disposable {
       this.content,
     );
     slot.append(root);
-    slot.hidden = false;
-    this.register(toDisposable(() => {
-      root.remove();
-      slot.hidden = slot.childElementCount === 0;
-    }));
+    this.register(toDisposable(() => root.remove()));
     this.connection = this.register(
       new MicroscopeConnection(ticket, 'sockets', {
         status: (text) => (this.status.textContent = text),
