@@ -4,7 +4,7 @@
  * line) and hands the view every frame; disposing it closes the socket.
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
-import { MICROSCOPE_VERSION, MicroscopeClose, type Envelope, type MicroscopeServerFrame, type MicroscopeView, type PauseFrame } from '../../../wire/microscope.ts';
+import { MICROSCOPE_VERSION, MicroscopeClose, type EndedFrame, type Envelope, type ErrorFrame, type HelloFrame, type MicroscopeServerFrame, type MicroscopeView, type PauseFrame } from '../../../wire/microscope.ts';
 import { microscopeTicket } from '../lab/api.ts';
 import type { IDisposable } from '../lab/disposable.ts';
 
@@ -46,7 +46,7 @@ export class MicroscopeConnection<F extends Envelope = MicroscopeServerFrame> im
       const frame = JSON.parse(event.data) as F;
       if (frame.v !== MICROSCOPE_VERSION) return;
       // The frames every view has (wire/microscope.ts), before the view's own.
-      const common = frame as unknown as MicroscopeServerFrame;
+      const common = frame as Envelope as HelloFrame | ErrorFrame | EndedFrame;
       if (common.type === 'hello') events.status('Live', true);
       else if (common.type === 'error') stopped = common.message;
       else if (common.type === 'ended') stopped = 'The lab has ended.';

@@ -5,13 +5,14 @@
  * removes all of it. Loaded only when a learner opens it.
  */
 import type { LabTicket } from '../../../wire/lab-api.ts';
+import type { EndedFrame, ErrorFrame, HelloFrame } from '../../../wire/microscope.ts';
 import { parsePacketFilter, type PacketClientFrame, type PacketServerFrame } from '../../../wire/microscope-packets.ts';
 import { packetsExport } from '../lab/api.ts';
 import { Disposable, listen, toDisposable } from '../lab/disposable.ts';
 import { MicroscopeConnection } from './connection.ts';
 import { PacketsLadder } from './packets-ladder.ts';
 
-type ServerFrame = PacketServerFrame | { v: 1; type: 'hello' | 'error' | 'ended'; message?: string; reason?: string };
+type ServerFrame = PacketServerFrame | HelloFrame | ErrorFrame | EndedFrame;
 
 export class PacketsView extends Disposable {
   readonly element: HTMLElement;
@@ -84,7 +85,6 @@ export class PacketsView extends Disposable {
     };
     this.register(listen<KeyboardEvent>(this.ladder.element, 'keydown', (event) => event.key === 'Enter' && onlyConnection(event.target)));
     this.register(listen(this.ladder.element, 'dblclick', (event) => onlyConnection(event.target)));
-    this.applyFilter(filter);
     this.connection = this.register(
       new MicroscopeConnection<ServerFrame>(ticket, 'packets', {
         frame: (frame) => this.receive(frame),
@@ -99,6 +99,7 @@ export class PacketsView extends Disposable {
         },
       }),
     );
+    this.applyFilter(filter);
   }
 
   private applyFilter(text: string): void {
@@ -113,8 +114,7 @@ export class PacketsView extends Disposable {
   }
 
   private send(frame: PacketClientFrame): void {
-    // undefined while the constructor applies the first filter: `open` sends it then.
-    this.connection?.send(frame);
+    this.connection.send(frame);
   }
 
   private receive(frame: ServerFrame): void {
@@ -135,8 +135,10 @@ export class PacketsView extends Disposable {
         this.status.textContent = `Stopped: ${frame.reason}`;
         break;
       case 'error':
+        this.status.textContent = `Stopped: ${frame.message}`;
+        break;
       case 'ended':
-        this.status.textContent = `Stopped: ${frame.message ?? `the lab ended (${frame.reason})`}`;
+        this.status.textContent = `Stopped: the lab ended (${frame.reason})`;
         break;
     }
   }
