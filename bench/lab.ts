@@ -62,7 +62,7 @@ async function rawPtyThroughput(bytes: number): Promise<number> {
   });
 }
 
-const server = await startTestServer({ LOG_LEVEL: 'warn', SANDBOX_DRIVER: driver, MAX_LABS: '2000', MAX_LABS_PER_CLIENT: '2000', LAB_IDLE_SECONDS: '3600' });
+const server = await startTestServer({ LOG_LEVEL: 'warn', SANDBOX_DRIVER: driver, MAX_LABS: '2000', MAX_LABS_PER_CLIENT: '2000', LAB_IDLE_SECONDS: '3600', LAB_WARM_POOL: '2' });
 const base = server.base;
 console.log(`Socket Lab lab benchmarks (${quick ? 'quick' : 'full'}), driver ${server.driver.name}\n`);
 

@@ -77,7 +77,7 @@ function startLab(base: string, from: string, forwarded: string): Promise<number
 for (const driver of testDrivers()) describe(`on ${driver}: MAX_LABS_PER_CLIENT behind TRUSTED_PROXIES`, () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ SANDBOX_DRIVER: driver, TRUSTED_PROXIES: '127.0.0.2', MAX_LABS_PER_CLIENT: '1', LAB_WARM_POOL: '0' });
+    server = await startTestServer({ SANDBOX_DRIVER: driver, TRUSTED_PROXIES: '127.0.0.2', MAX_LABS_PER_CLIENT: '1' });
   });
   after(() => server?.stop());
 

@@ -17,7 +17,7 @@ for (const driver of testDrivers()) describe(`on ${driver}: LAB_ACCESS`, () => {
   let unique = 0;
   before(async () => {
     for (const mode of ['open', 'class', 'signed-in']) {
-      servers[mode] = await startTestServer({ SANDBOX_DRIVER: driver, LAB_ACCESS: mode, LAB_WARM_POOL: '0', SIGNUPS_PER_HOUR: '1000' });
+      servers[mode] = await startTestServer({ SANDBOX_DRIVER: driver, LAB_ACCESS: mode, SIGNUPS_PER_HOUR: '1000' });
     }
   });
   after(async () => {

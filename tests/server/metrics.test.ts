@@ -14,8 +14,8 @@ let open: TestServer;
 let guarded: TestServer;
 
 before(async () => {
-  open = await startTestServer({ LAB_WARM_POOL: '0' });
-  guarded = await startTestServer({ LAB_WARM_POOL: '0', METRICS_TOKEN: TOKEN });
+  open = await startTestServer();
+  guarded = await startTestServer({ METRICS_TOKEN: TOKEN });
 });
 after(async () => {
   await open?.stop();

@@ -20,8 +20,8 @@ let https: TestServer;
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  plain = await startTestServer({ LAB_WARM_POOL: '0' });
-  https = await startTestServer({ LAB_WARM_POOL: '0', PUBLIC_URL: 'https://sockets.example.org' });
+  plain = await startTestServer();
+  https = await startTestServer({ PUBLIC_URL: 'https://sockets.example.org' });
 });
 after(async () => {
   await plain?.stop();

@@ -200,7 +200,7 @@ describe('static files', () => {
 describe("on the real server: on-demand pages (the classroom's, Astro's 404), the built pages, the API", () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ LAB_WARM_POOL: '0' });
+    server = await startTestServer();
   });
   after(async () => {
     await server?.stop();

@@ -22,7 +22,7 @@ let instructor: BrowserContext;
 let student: BrowserContext;
 
 before(async () => {
-  server = await startTestServer({ LAB_WARM_POOL: '0', TIME_ZONE: 'Europe/Berlin' });
+  server = await startTestServer({ TIME_ZONE: 'Europe/Berlin' });
   browser = await launchChromium();
   instructor = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
   await instructor.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });

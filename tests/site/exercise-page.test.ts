@@ -23,7 +23,7 @@ for (const driver of testDrivers()) {
   describe(`an exercise page (${driver})`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver });
     });
     after(async () => {
       await server?.stop();

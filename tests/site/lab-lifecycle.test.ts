@@ -69,7 +69,7 @@ for (const driver of testDrivers()) {
   describe(`the lab's life on a page (${driver})`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', MAX_TERMINALS_PER_LAB: '3', LAB_GRACE_SECONDS: '6' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver, MAX_TERMINALS_PER_LAB: '3', LAB_GRACE_SECONDS: '6' });
     });
     after(async () => {
       await server?.stop();
@@ -123,7 +123,7 @@ for (const driver of testDrivers()) {
   describe(`the time left (${driver})`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', LAB_TTL_SECONDS: '75' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_TTL_SECONDS: '75' });
     });
     after(async () => {
       await server?.stop();
@@ -147,7 +147,7 @@ for (const driver of testDrivers()) {
   describe(`one lab for the exercise controls and the panel (${driver})`, () => {
     /** Each test has its own server, so one that fails leaves no lab behind for the next. */
     async function withServer(env: Record<string, string>, test: (server: TestServer) => Promise<void>): Promise<void> {
-      const server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', ...env });
+      const server = await startTestServer({ SANDBOX_DRIVER: driver, ...env });
       try {
         await test(server);
       } finally {

@@ -192,7 +192,7 @@ describe('the live lab on lesson pages', () => {
 describe('a lab that ends', () => {
   let idleServer: TestServer;
   before(async () => {
-    idleServer = await startTestServer({ LAB_WARM_POOL: '0', LAB_IDLE_SECONDS: '6', LAB_IDLE_WARNING_SECONDS: '4' });
+    idleServer = await startTestServer({ LAB_IDLE_SECONDS: '6', LAB_IDLE_WARNING_SECONDS: '4' });
   });
   after(async () => {
     await idleServer?.stop();
@@ -216,7 +216,7 @@ describe('a lab that ends', () => {
   });
 
   it('when every lab is taken, says so and offers a retry that works once a lab is free', async () => {
-    const full = await startTestServer({ LAB_WARM_POOL: '0', MAX_LABS: '1' });
+    const full = await startTestServer({ MAX_LABS: '1' });
     try {
       const blocker = await createLab(full.base);
       const page = await newPage();

@@ -22,7 +22,7 @@ for (const driver of testDrivers()) {
   describe(`over the per-client cap (${driver})`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', MAX_LABS_PER_CLIENT: '1' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver, MAX_LABS_PER_CLIENT: '1' });
     });
     after(async () => {
       await server?.stop();

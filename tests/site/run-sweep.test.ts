@@ -96,7 +96,7 @@ for (const driver of testDrivers()) {
     let started = 0;
     before(async () => {
       started = Date.now();
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver });
       browser = await launchChromium();
     });
     after(async () => {

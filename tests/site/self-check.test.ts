@@ -19,7 +19,7 @@ let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  server = await startTestServer({ LAB_WARM_POOL: '0' });
+  server = await startTestServer();
   browser = await launchChromium();
 });
 after(async () => {

@@ -23,6 +23,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATA_DIR: mkdtempSync(join(tmpdir(), 'sl-data-')), // a fresh classroom database per server
     MAX_LABS_PER_CLIENT: '1000',
     MAX_LABS: '1000',
+    // No warm pool unless a test asks for one: a pool fills at start, so every test server would
+    // start sandboxes (on Docker, containers and shells) that its test never uses.
+    LAB_WARM_POOL: '0',
     ...env,
   });
   const app = await startServer(config);

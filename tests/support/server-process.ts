@@ -40,6 +40,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       MAX_LABS_PER_CLIENT: '1000',
       MAX_LABS: '1000',
       LOG_LEVEL: 'info', // the start line carries the port
+      LAB_WARM_POOL: '0', // as in server-harness.ts: a test or benchmark that wants a pool asks for one
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -23,7 +23,7 @@ let unique = 0;
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  server = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'http://sockets.example.test', SIGNUPS_PER_HOUR: String(SIGNUPS), RESET_REQUESTS_PER_HOUR: String(RESETS), LAB_WARM_POOL: '0' });
+  server = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'http://sockets.example.test', SIGNUPS_PER_HOUR: String(SIGNUPS), RESET_REQUESTS_PER_HOUR: String(RESETS) });
 });
 after(async () => {
   await server?.stop();

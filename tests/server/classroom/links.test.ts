@@ -25,8 +25,8 @@ let warnings: string[] = [];
 
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'dist/client/index.html')), 'no built site: run `npm run build` first (./socketlab test does)');
-  local = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', LAB_WARM_POOL: '0' });
-  proxied = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'https://sockets.example.org', LAB_WARM_POOL: '0' });
+  local = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1' });
+  proxied = await startTestServer({ TRUSTED_PROXIES: '127.0.0.1', PUBLIC_URL: 'https://sockets.example.org' });
   mock.method(log, 'warn', (...args: unknown[]) => void warnings.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')));
 });
 afterEach(() => {

@@ -23,8 +23,8 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   };
 
   before(async () => {
-    // No warm pool here: the leak and orphan checks count every sandbox on the machine.
-    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_INODES: '4000', LAB_CPUS: '0.5', LAB_WARM_POOL: '0' });
+    // No warm pool here (the harness's default): the leak and orphan checks count every sandbox on the machine.
+    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_MEMORY_MB: '128', LAB_PIDS: '64', LAB_TMP_MB: '16', LAB_INODES: '4000', LAB_CPUS: '0.5' });
   });
   after(async () => {
     for (const t of terms) t.close();
@@ -261,7 +261,7 @@ while True: a.append(bytearray(1 << 20))"`, 30_000);
       if (driver === 'bwrap') assert.deepEqual(hostProcesses('sleep 4343'), []);
       else assert.ok(hostProcesses('sleep 4343').length > 0, 'the container outlives the killed server');
       assert.ok(sandboxes.existing(instance).length > 0, 'the killed server left its sandboxes behind');
-      const restarted = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', SANDBOX_INSTANCE: instance, STATE_DIR: env.STATE_DIR });
+      const restarted = await startTestServer({ SANDBOX_DRIVER: driver, SANDBOX_INSTANCE: instance, STATE_DIR: env.STATE_DIR });
       try {
         assert.deepEqual(sandboxes.existing(instance), []);
         assert.deepEqual(hostProcesses('sleep 4343'), []);

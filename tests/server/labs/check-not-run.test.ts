@@ -16,7 +16,7 @@ for (const driver of testDrivers()) describe(`on ${driver}: checks not run`, () 
   let server: TestServer;
   let lab: LabTicket;
   before(async () => {
-    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+    server = await startTestServer({ SANDBOX_DRIVER: driver });
     lab = await createLab(server.base);
   });
   after(async () => {

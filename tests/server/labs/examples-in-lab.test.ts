@@ -25,7 +25,7 @@ for (const driver of testDrivers()) {
     const terms = new Set<TermClient>();
 
     before(async () => {
-      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '600', LAB_WARM_POOL: '0' });
+      server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '600' });
     });
     after(async () => {
       for (const t of terms) t.close();

@@ -262,7 +262,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   });
 
   it('makes at most MAX_ARCHIVES archives at once on the whole server (each is held in memory until read)', async () => {
-    const capped = await startTestServer({ SANDBOX_DRIVER: driver, MAX_ARCHIVES: '1', LAB_WARM_POOL: '0' });
+    const capped = await startTestServer({ SANDBOX_DRIVER: driver, MAX_ARCHIVES: '1' });
     try {
       const labs = [await createLab(capped.base), await createLab(capped.base)];
       const archive = (someLab: LabTicket) => fetch(`${capped.base}/api/labs/${someLab.labId}/archive`, { headers: { Authorization: `Bearer ${someLab.token}` } });
@@ -280,7 +280,7 @@ for (const driver of testDrivers()) describe(`the file API on ${driver}`, () => 
   });
 
   it('counts saving a file as activity for the idle timeout', async () => {
-    const idle = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1', LAB_WARM_POOL: '0' });
+    const idle = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '3', LAB_IDLE_WARNING_SECONDS: '1' });
     try {
       const quiet = await createLab(idle.base);
       const alive = async () => (await fetch(`${idle.base}/api/labs/${quiet.labId}`, { headers: { Authorization: `Bearer ${quiet.token}` } })).status;

@@ -24,7 +24,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   };
 
   before(async () => {
-    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '600' });
+    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_IDLE_SECONDS: '600', LAB_WARM_POOL: '2' }); // labs come from the pool, held shells and all
   });
   after(async () => {
     for (const t of terms) t.close();

@@ -151,7 +151,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
   let server: ServerProcess;
   before(async () => {
     // Half a core per lab, as in a class: the attacks' shells cannot take the server's CPU.
-    server = await startServerProcess({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', LAB_CPUS: '0.5', LAB_TMP_MB: '64' });
+    server = await startServerProcess({ SANDBOX_DRIVER: driver, LAB_CPUS: '0.5', LAB_TMP_MB: '64' });
   });
   after(async () => {
     await server.stop();

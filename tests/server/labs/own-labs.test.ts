@@ -17,7 +17,7 @@ for (const driver of testDrivers()) describe(`on ${driver}: a browser's own labs
   let unique = 0;
   const started: { client: FormClient; lab: LabTicket }[] = [];
   before(async () => {
-    server = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0', MAX_LABS_PER_CLIENT: '2', SIGNUPS_PER_HOUR: '1000' });
+    server = await startTestServer({ SANDBOX_DRIVER: driver, MAX_LABS_PER_CLIENT: '2', SIGNUPS_PER_HOUR: '1000' });
   });
   after(async () => {
     await server.stop();

@@ -210,7 +210,7 @@ for (const driver of testDrivers()) describe(`on ${driver}`, () => {
     });
 
     it('on shutdown, a paused terminal gets its EXIT before its connection closes', async () => {
-      const s = await startTestServer({ SANDBOX_DRIVER: driver, LAB_WARM_POOL: '0' });
+      const s = await startTestServer({ SANDBOX_DRIVER: driver });
       const lab = await createLab(s.base);
       // A client that never ACKs: its shell is paused, so the shell's end is noticed late.
       const t = await open(s, lab, 'flood', { ack: false });
