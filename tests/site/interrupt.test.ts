@@ -9,8 +9,11 @@ import type { TerminalView } from '../../src/client/lab/terminal-view.ts';
 
 const PROMPT = 'learner@lab:~/examples/tcp/c$';
 
-/** A terminal showing `screen`; Ctrl-C gets `^C` and a new prompt when `stops` says so. */
-function terminal(screen: string, stops = true) {
+/**
+ * A terminal showing `screen`; Ctrl-C gets `^C` and a new prompt when `stops` says so, except the
+ * first `lost` of them, which show nothing (bash lost them to a SIGWINCH).
+ */
+function terminal(screen: string, stops = true, lost = 0) {
   const typed: string[] = [];
   const view = {
     name: 'server',
@@ -18,7 +21,7 @@ function terminal(screen: string, stops = true) {
     text: () => view.screen,
     type(keys: string) {
       typed.push(keys);
-      if (keys === '\x03' && stops) view.screen += `^C\n${PROMPT}`;
+      if (keys === '\x03' && stops && typed.length > lost) view.screen += `^C\n${PROMPT}`;
     },
   };
   return { view, typed, asView: view as unknown as TerminalView };
@@ -70,6 +73,27 @@ describe('Ctrl-C before a Run', () => {
     await advance(200);
     assert.deepEqual(typed, ['\x03']);
     assert.equal(stopped, true);
+  });
+
+  it('presses Ctrl-C again, once, when the first showed no ^C (bash lost it to a resize)', async () => {
+    const { asView, typed } = terminal(`${PROMPT} ./server 9090\nlistening on 0.0.0.0:9090`, true, 1);
+    const { stopped, ms } = await timed(asView, SHELL_START_LIMIT_MS);
+    assert.equal(stopped, true);
+    assert.deepEqual(typed, ['\x03', '\x03']);
+    assert.ok(ms >= 1000 && ms <= 1200, `stopped after ${ms} ms`);
+  });
+
+  it('presses Ctrl-C once when its ^C shows, even if the program takes a while to exit', async () => {
+    const { view, asView, typed } = terminal(`${PROMPT} ./server 9090`, false);
+    let stopped: boolean | undefined;
+    void interruptToPrompt(asView).then((s) => (stopped = s));
+    await advance(100);
+    view.screen += '^C\nserver: closing 3 connections';
+    await advance(3000);
+    view.screen += `\n${PROMPT}`;
+    await advance(200);
+    assert.equal(stopped, true);
+    assert.deepEqual(typed, ['\x03']);
   });
 
   it('says a program that ignores Ctrl-C did not stop, after 5 s', async () => {

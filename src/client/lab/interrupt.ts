@@ -6,6 +6,8 @@
 import type { TerminalView } from './terminal-view.ts';
 
 const PROMPT_WAIT_MS = 5000;
+/** How long a Ctrl-C may show no `^C` before it is pressed again. */
+const ECHO_WAIT_MS = 1000;
 
 /**
  * How long a Run waits for a new shell's first output (its prompt). A shell that attached but
@@ -47,9 +49,10 @@ const promptDrawn = (text: string) => /\$(?: |$)/m.test(text);
  * starts no new line then: `^Clearner@lab:~$ `).
  */
 function promptAfterInterrupt(text: string, before: string): boolean {
-  const interrupts = (t: string) => t.split('^C').length;
   return interrupts(text) > interrupts(before) && endsAtPrompt(text.slice(text.lastIndexOf('^C') + 2));
 }
+
+const interrupts = (text: string) => text.split('^C').length;
 
 async function until(holds: () => boolean, ms: number): Promise<boolean> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
@@ -73,6 +76,13 @@ export async function interruptToPrompt(view: TerminalView): Promise<boolean> {
   // command after it) gets its Ctrl-C at once.
   if (!promptDrawn(view.text())) await until(() => endsAtPrompt(view.text()), SHELL_START_LIMIT_MS);
   const before = view.text();
+  const deadline = Date.now() + PROMPT_WAIT_MS;
   view.type('\x03');
-  return until(() => promptAfterInterrupt(view.text(), before), PROMPT_WAIT_MS);
+  // A Ctrl-C the terminal took shows `^C` at once: the terminal echoes it for a running program,
+  // bash's line editor for its prompt. One that shows nothing was lost: the line editor keeps one
+  // pending signal, and the SIGWINCH of a resize that reaches a busy shell with the SIGINT is
+  // handled after it and takes its place (readline's _rl_caught_signal). So it is pressed again,
+  // once; a program that echoes nothing (an editor, a pager) gets a second Ctrl-C it ignores too.
+  if (!(await until(() => interrupts(view.text()) > interrupts(before), ECHO_WAIT_MS))) view.type('\x03');
+  return until(() => promptAfterInterrupt(view.text(), before), deadline - Date.now());
 }
