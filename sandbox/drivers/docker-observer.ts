@@ -16,9 +16,9 @@
  * open its socket, and CAP_SETUID/CAP_SETGID for tcpdump to drop to an unprivileged user right
  * after (with no capability left), whose passwd entry it writes on a tmpfs of its own.
  */
-import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import { DockerStreamDemux } from './docker-demux.ts';
 import type { Observer, ObserverSpec } from './types.ts';
 
 export interface ObserverContainer {
@@ -70,8 +70,7 @@ export async function dockerObserver({ docker, image, lab, labels }: ObserverCon
   const remove = () => container.remove({ force: true, v: true }).catch(() => {});
   try {
     const stream = (await container.attach({ stream: true, stdout: true, stderr: false })) as unknown as Duplex;
-    const output = new PassThrough();
-    docker.modem.demuxStream(stream, output, new PassThrough().resume());
+    const output = stream.pipe(new DockerStreamDemux(1));
     stream.on('end', () => output.end());
     stream.on('close', () => output.end());
     stream.on('error', () => output.end());

@@ -40,12 +40,16 @@ export class PacketFlow {
     if (!this.header) return;
     const n = ++this.counts.seen;
     this.keep(record);
+    if (this.paused) return void this.counts.held++;
     const packet = decodePacket(this.header.linkType, record.data);
     if (!packet) return void this.counts.held++;
-    const frame = this.frame(n, record, packet);
-    if (this.paused || !this.passes(frame)) return void this.counts.held++;
+    const [src, dst] = ends(packet);
+    // Every direction's first sequence number, whether or not its packet is sent.
+    const seq = packet.tcp ? this.relative(`${src} ${dst}`, packet.tcp.seq) : 0;
+    if (!this.passes(src, dst)) return void this.counts.held++;
+    // Past the rate no frame is built: in a flood most packets cost a decode and a count.
     if (!this.withinRate(Date.now())) return void this.counts.dropped++;
-    if (this.options.send(JSON.stringify(frame))) this.counts.forwarded++;
+    if (this.options.send(JSON.stringify(this.frame(n, record, packet, src, dst, seq)))) this.counts.forwarded++;
     else this.counts.dropped++;
   }
 
@@ -82,18 +86,14 @@ export class PacketFlow {
     return this.window.sent++ < this.options.perSecond;
   }
 
-  private passes(frame: PacketFrame): boolean {
+  private passes(src: string, dst: string): boolean {
     const { port, conn } = this.filter;
-    if (conn !== null && frame.conn !== conn) return false;
-    if (port !== null) return [frame.src, frame.dst].some((end) => end.endsWith(`:${port}`));
+    if (conn !== null && connection(src, dst) !== conn) return false;
+    if (port !== null) return src.endsWith(`:${port}`) || dst.endsWith(`:${port}`);
     return true;
   }
 
-  private frame(n: number, record: PcapRecord, packet: Decoded): PacketFrame {
-    // An ICMP error is drawn between the two ends of the datagram it answers, back to its sender.
-    const about = packet.about;
-    const src = about ? endpoint(about.dst, about.dstPort) : endpoint(packet.src, packet.srcPort);
-    const dst = about ? endpoint(about.src, about.srcPort) : endpoint(packet.dst, packet.dstPort);
+  private frame(n: number, record: PcapRecord, packet: Decoded, src: string, dst: string, seq: number): PacketFrame {
     const frame: PacketFrame = {
       v: 1,
       type: 'packet',
@@ -102,15 +102,15 @@ export class PacketFlow {
       src,
       dst,
       transport: packet.transport,
-      conn: [src, dst].sort().join(' '),
+      conn: connection(src, dst),
       len: packet.payloadLength,
       payload: packet.payload.subarray(0, Math.min(packet.payloadLength, PACKET_LIMITS.payloadBytes)).toString('hex'),
     };
     if (packet.note) frame.note = packet.note;
     if (packet.tcp) {
-      const { flags, seq, ack } = packet.tcp;
+      const { flags, ack } = packet.tcp;
       frame.flags = tcpFlagNames(flags);
-      frame.seq = this.relative(`${src} ${dst}`, seq);
+      frame.seq = seq;
       const relativeAck = flags & 0x10 ? this.relativeAck(`${dst} ${src}`, ack) : undefined;
       if (relativeAck !== undefined) frame.ack = relativeAck;
     }
@@ -133,6 +133,18 @@ export class PacketFlow {
     const first = this.firstSeq.get(direction);
     return first === undefined ? undefined : (value - first) >>> 0;
   }
+}
+
+/** The packet's sender and receiver; an ICMP error is drawn between the two ends of the datagram it answers, back to its sender. */
+function ends(packet: Decoded): [string, string] {
+  const about = packet.about;
+  if (about) return [endpoint(about.dst, about.dstPort), endpoint(about.src, about.srcPort)];
+  return [endpoint(packet.src, packet.srcPort), endpoint(packet.dst, packet.dstPort)];
+}
+
+/** A connection's name: its two ends, in order, whichever sent the packet. */
+function connection(src: string, dst: string): string {
+  return src < dst ? `${src} ${dst}` : `${dst} ${src}`;
 }
 
 function endpoint(address: string, port: number | null): string {
