@@ -15,13 +15,15 @@ export interface FlowOptions {
   send: (frame: string) => boolean;
   /** When the view opened, in Unix microseconds (packet times are relative to it). */
   startUs: number;
+  /** Called with each packet sent. */
+  forwarded?: (frame: PacketFrame) => void;
   perSecond?: number;
   kept?: number;
 }
 
 export class PacketFlow {
   header: PcapHeader | null = null;
-  private readonly options: Required<FlowOptions>;
+  private readonly options: Required<Omit<FlowOptions, 'forwarded'>> & Pick<FlowOptions, 'forwarded'>;
   private readonly ring: PcapRecord[] = [];
   private ringStart = 0;
   /** "src dst" of a TCP direction → the sequence number its first packet had (its SYN's, usually). */
@@ -45,8 +47,10 @@ export class PacketFlow {
     const frame = this.frame(n, record, packet);
     if (this.paused || !this.passes(frame)) return void this.counts.held++;
     if (!this.withinRate(Date.now())) return void this.counts.dropped++;
-    if (this.options.send(JSON.stringify(frame))) this.counts.forwarded++;
-    else this.counts.dropped++;
+    if (this.options.send(JSON.stringify(frame))) {
+      this.counts.forwarded++;
+      this.options.forwarded?.(frame);
+    } else this.counts.dropped++;
   }
 
   /** The counts frame sent every second. */

@@ -1,7 +1,8 @@
 /**
  * The Packets view on real labs, both drivers, through the documented protocol only: the TCP
  * example's handshake, data and close in order with the right ports; ICMP port unreachable for a
- * UDP datagram to nobody; a `yes | nc` flood for 10 s (server memory, counts and frame rate stay
+ * UDP datagram to nobody; the endpoints labelled with the processes the Sockets view names for
+ * them; a `yes | nc` flood for 10 s (server memory, counts and frame rate stay
  * bounded); the export read by `tcpdump -r`; another lab's packets never appear; and the capture
  * cannot be seen or killed from inside the lab.
  */
@@ -13,10 +14,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { LabTicket } from '../../../wire/lab-api.ts';
-import { PACKET_LIMITS, type PacketCountsFrame, type PacketFrame } from '../../../wire/microscope-packets.ts';
+import { PACKET_LIMITS, type PacketCountsFrame, type PacketEndpointFrame, type PacketFrame } from '../../../wire/microscope-packets.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { createLab, TermClient } from '../../support/lab-client.ts';
 import { BUILD_MS, begin, run, screen, seen } from '../../support/lab-terminals.ts';
+import { MicroscopeClient } from '../../support/microscope-client.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 
 /** A Packets view connection, keeping every frame it got. */
@@ -71,6 +73,17 @@ class PacketsClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Host processes running an observer script (`/bin/sh -c <script> observer ...`) in network namespace `netns`. */
+function observersIn(netns: string): number[] {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[3] === 'observer' && readlinkSync(`/proc/${pid}/ns/net`) === netns;
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).map(Number);
 }
 
 /** Host processes named tcpdump in network namespace `netns` ("net:[4026532...]"): the lab's capture, on either driver. */
@@ -134,6 +147,35 @@ for (const driver of testDrivers()) describe(`the Packets view on ${driver}`, ()
     assert.deepEqual(fins.map(from).sort(), ['client', 'server'], steps.join('\n'));
     assert.ok(conn.indexOf(fins[0]!) > data, 'the FINs come after the data');
     for (let i = 1; i < view.packets.length; i++) assert.ok(view.packets[i]!.n > view.packets[i - 1]!.n, 'packets come in capture order');
+  });
+
+  it('labels the listening port and the client\'s port with the processes the Sockets view names for them', async () => {
+    const sockets = await MicroscopeClient.open(server.base, lab, 'sockets');
+    try {
+      const from = view.packets.length;
+      // The client stays connected while its input is open, so its socket is there to be read.
+      const started = await run(term, '(echo labels; sleep 4) | ./client 127.0.0.1 9090 >/dev/null & sleep 0.1');
+      assert.equal(started.code, 0, screen(term));
+      const syn = () => view.packets.slice(from).find((p) => p.dst === '127.0.0.1:9090' && p.flags?.join(' ') === 'SYN');
+      await view.until(() => syn() !== undefined, 'the client\'s SYN');
+      const clientEnd = syn()!.src;
+      const labelOf = (endpoint: string) => view.other.find((f): f is PacketEndpointFrame => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === endpoint);
+      await view.until(() => labelOf(clientEnd) !== undefined && labelOf('127.0.0.1:9090') !== undefined, 'both ends labelled', 10_000);
+      const picture = await sockets.picture((all) => all.some((s) => s.local === clientEnd && s.state === 'ESTABLISHED' && s.owners.length > 0), 'the client\'s socket');
+      // What the Sockets view says holds the sockets on that port: pids and their commands.
+      const holders = (port: string) => {
+        const pids = [...new Set(picture.sockets.filter((s) => s.kind === 'tcp' && s.local.endsWith(`:${port}`)).flatMap((s) => s.owners.map((o) => o.pid)))].sort((a, b) => a - b);
+        return pids.map((pid) => picture.processes.find((p) => p.pid === pid)!);
+      };
+      const clientPort = clientEnd.split(':').at(-1)!;
+      assert.deepEqual(labelOf(clientEnd), { v: 1, type: 'packet-endpoint', endpoint: clientEnd, transport: 'tcp', owners: holders(clientPort) });
+      assert.deepEqual(labelOf('127.0.0.1:9090')!.owners, holders('9090'));
+      assert.deepEqual(labelOf(clientEnd)!.owners.map((o) => o.command), ['client']);
+      assert.deepEqual(labelOf('127.0.0.1:9090')!.owners.map((o) => o.command), ['server']);
+      assert.equal(view.other.filter((f) => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === clientEnd).length, 1, 'each endpoint labelled once');
+    } finally {
+      sockets.close();
+    }
   });
 
   it('shows ICMP port unreachable for a UDP datagram to a closed port', async () => {
@@ -215,8 +257,9 @@ for (const driver of testDrivers()) describe(`the Packets view on ${driver}`, ()
     assert.equal(capturesIn(netns).length, 1, 'one tcpdump in the lab\'s network namespace while the view is open');
     view.close();
     const closedAt = Date.now();
-    while (capturesIn(netns).length > 0 && Date.now() - closedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (capturesIn(netns).length + observersIn(netns).length > 0 && Date.now() - closedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(capturesIn(netns), [], 'no capture a second after the view closed');
+    assert.deepEqual(observersIn(netns), [], 'nor a reading of the lab\'s sockets for its labels');
     const res = await fetch(`${server.base}/api/labs/${lab.labId}/microscope/packets.pcap`, { headers: { Authorization: `Bearer ${lab.token}` } });
     assert.equal(res.status, 409, 'no export once the view is closed');
   });
