@@ -149,33 +149,49 @@ for (const driver of testDrivers()) describe(`the Packets view on ${driver}`, ()
     for (let i = 1; i < view.packets.length; i++) assert.ok(view.packets[i]!.n > view.packets[i - 1]!.n, 'packets come in capture order');
   });
 
-  it('labels the listening port and the client\'s port with the processes the Sockets view names for them', async () => {
+  /**
+   * Runs `command` in the background (a client of the server on 9090 that stays connected a few
+   * seconds), then gives the `packet-endpoint` frames of both its ends and what the Sockets view
+   * says holds the sockets on a port (pids, with their commands).
+   */
+  async function connectAndLabel(command: string) {
     const sockets = await MicroscopeClient.open(server.base, lab, 'sockets');
     try {
       const from = view.packets.length;
-      // The client stays connected while its input is open, so its socket is there to be read.
-      const started = await run(term, '(echo labels; sleep 4) | ./client 127.0.0.1 9090 >/dev/null & sleep 0.1');
+      const started = await run(term, `${command} & sleep 0.3`);
       assert.equal(started.code, 0, screen(term));
       const syn = () => view.packets.slice(from).find((p) => p.dst === '127.0.0.1:9090' && p.flags?.join(' ') === 'SYN');
       await view.until(() => syn() !== undefined, 'the client\'s SYN');
       const clientEnd = syn()!.src;
-      const labelOf = (endpoint: string) => view.other.find((f): f is PacketEndpointFrame => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === endpoint);
-      await view.until(() => labelOf(clientEnd) !== undefined && labelOf('127.0.0.1:9090') !== undefined, 'both ends labelled', 10_000);
+      const labels = (endpoint: string) => view.other.filter((f): f is PacketEndpointFrame => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === endpoint);
+      await view.until(() => labels(clientEnd).length > 0 && labels('127.0.0.1:9090').length > 0, 'both ends labelled', 10_000);
       const picture = await sockets.picture((all) => all.some((s) => s.local === clientEnd && s.state === 'ESTABLISHED' && s.owners.length > 0), 'the client\'s socket');
-      // What the Sockets view says holds the sockets on that port: pids and their commands.
       const holders = (port: string) => {
         const pids = [...new Set(picture.sockets.filter((s) => s.kind === 'tcp' && s.local.endsWith(`:${port}`)).flatMap((s) => s.owners.map((o) => o.pid)))].sort((a, b) => a - b);
         return pids.map((pid) => picture.processes.find((p) => p.pid === pid)!);
       };
-      const clientPort = clientEnd.split(':').at(-1)!;
-      assert.deepEqual(labelOf(clientEnd), { v: 1, type: 'packet-endpoint', endpoint: clientEnd, transport: 'tcp', owners: holders(clientPort) });
-      assert.deepEqual(labelOf('127.0.0.1:9090')!.owners, holders('9090'));
-      assert.deepEqual(labelOf(clientEnd)!.owners.map((o) => o.command), ['client']);
-      assert.deepEqual(labelOf('127.0.0.1:9090')!.owners.map((o) => o.command), ['server']);
-      assert.equal(view.other.filter((f) => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === clientEnd).length, 1, 'each endpoint labelled once');
+      return { output: started.output, clientEnd, clientPort: clientEnd.split(':').at(-1)!, labels, holders };
     } finally {
       sockets.close();
     }
+  }
+
+  it('labels the listening port and the client\'s port with the processes the Sockets view names for them', async () => {
+    // The client stays connected while its input is open.
+    const { clientEnd, clientPort, labels, holders } = await connectAndLabel('(echo labels; sleep 4) | ./client 127.0.0.1 9090 >/dev/null');
+    assert.deepEqual(labels(clientEnd), [{ v: 1, type: 'packet-endpoint', endpoint: clientEnd, transport: 'tcp', owners: holders(clientPort) }], 'labelled once');
+    assert.deepEqual(labels('127.0.0.1:9090').map((f) => f.owners), [holders('9090')]);
+    assert.deepEqual(labels(clientEnd)[0]!.owners.map((o) => o.command), ['client']);
+    assert.deepEqual(labels('127.0.0.1:9090')[0]!.owners.map((o) => o.command), ['server']);
+  });
+
+  it('labels a process named like a system one with its real pid', async () => {
+    // bash names itself "systemd", says its pid, and holds a connection on fd 3 (read is a builtin: no child shares it).
+    const { output, clientEnd, clientPort, labels, holders } = await connectAndLabel(`bash -c 'printf systemd > /proc/$$/comm; echo "RENAMED=$$"; exec 3<>/dev/tcp/127.0.0.1/9090; read -t 4 -r line <&3'`);
+    const pid = Number(/RENAMED=(\d+)/.exec(output)?.[1]);
+    assert.ok(pid > 0, output);
+    assert.deepEqual(labels(clientEnd).map((f) => f.owners), [[{ pid, command: 'systemd' }]]);
+    assert.deepEqual(holders(clientPort), [{ pid, command: 'systemd' }], 'as the Sockets view says');
   });
 
   it('shows ICMP port unreachable for a UDP datagram to a closed port', async () => {
