@@ -31,8 +31,10 @@ export class EndpointLookup {
 
   /** A packet the browser was sent: its TCP or UDP ends are looked up if they are new. */
   see(packet: PacketFrame): void {
-    if (packet.transport !== 'tcp' && packet.transport !== 'udp') return;
-    const added = [packet.src, packet.dst].filter((end) => this.labels.want(end, packet.transport as 'tcp' | 'udp'));
+    const transport = packet.transport;
+    if (transport !== 'tcp' && transport !== 'udp') return;
+    // Both ends are offered (filter, not some): each may be new.
+    const added = [packet.src, packet.dst].filter((end) => this.labels.want(end, transport));
     if (added.length > 0 && !this.observer && !this.stopped) this.start();
   }
 
