@@ -16,7 +16,7 @@ import { MAX_ROWS } from '../../src/client/microscope/packets-ladder.ts';
 import { PACKET_LIMITS } from '../../wire/microscope-packets.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { launchChromium, screen, waitForScreen } from './browser-support.ts';
+import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 let browser: Browser;
 
@@ -151,6 +151,7 @@ for (const driver of testDrivers()) describe(`the Packets view on the TCP lesson
     assert.match(heads[1]!, /^127\.0\.0\.1:9090\nserver \(pid \d+\)$/, JSON.stringify(heads));
     const spoken = await view.getByRole('list', { name: 'Endpoints' }).ariaSnapshot();
     assert.match(spoken, /listitem: 127\.0\.0\.1:9090 server \(pid \d+\)/, spoken);
+    assert.deepEqual(await axeViolations(page), [], 'no serious accessibility problem with the labelled heads');
 
     // The data packet's payload shows on keyboard focus.
     const data = rows.filter({ hasText: 'len 6' }).first();
