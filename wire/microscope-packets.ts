@@ -81,7 +81,40 @@ export interface PacketCaptureEndFrame {
   reason: string;
 }
 
-export type PacketServerFrame = PacketFrame | PacketCountsFrame | PacketCaptureStartFrame | PacketCaptureEndFrame;
+/** A process of the lab holding a socket bound to an endpoint. */
+export interface PacketEndpointOwner {
+  /** As the lab's own `ps` shows it. */
+  pid: number;
+  /** The process's own name for itself (comm, at most ENDPOINT_LIMITS.command characters): data, chosen by the learner's program. */
+  command: string;
+}
+
+/** Limits on the endpoints' labels (docs/protocol.md). */
+export const ENDPOINT_LIMITS = {
+  /** Endpoints a view looks up at most (labelled or not found); past it, new endpoints go unlabelled. */
+  endpoints: 256,
+  /** Owners named per endpoint; the lowest pids are kept. */
+  owners: 4,
+  /** Characters of a command kept. */
+  command: 32,
+} as const;
+
+/**
+ * Which of the lab's processes hold the socket bound to an endpoint of the packets sent: sent once
+ * per endpoint, when it is found (a moment after the endpoint's first packet), never for one that
+ * is not found. After a `packet-clear` an endpoint is looked up again.
+ */
+export interface PacketEndpointFrame {
+  v: 1;
+  type: 'packet-endpoint';
+  /** As a packet's `src` or `dst` names it: "127.0.0.1:7000", "[::1]:7000". */
+  endpoint: string;
+  transport: 'tcp' | 'udp';
+  /** Sorted by pid; never empty. */
+  owners: PacketEndpointOwner[];
+}
+
+export type PacketServerFrame = PacketFrame | PacketCountsFrame | PacketCaptureStartFrame | PacketCaptureEndFrame | PacketEndpointFrame;
 
 /** Only packets of this port (either end), or of this connection (`conn` of a packet); null clears it. */
 export interface PacketFilterFrame {

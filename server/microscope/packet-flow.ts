@@ -15,13 +15,15 @@ export interface FlowOptions {
   send: (frame: string) => boolean;
   /** When the view opened, in Unix microseconds (packet times are relative to it). */
   startUs: number;
+  /** Called with each packet sent. */
+  forwarded?: (frame: PacketFrame) => void;
   perSecond?: number;
   kept?: number;
 }
 
 export class PacketFlow {
   header: PcapHeader | null = null;
-  private readonly options: Required<FlowOptions>;
+  private readonly options: Required<Omit<FlowOptions, 'forwarded'>> & Pick<FlowOptions, 'forwarded'>;
   private readonly ring: PcapRecord[] = [];
   private ringStart = 0;
   /** "src dst" of a TCP direction → the sequence number its first packet had (its SYN's, usually). */
@@ -49,8 +51,11 @@ export class PacketFlow {
     if (!this.passes(src, dst)) return void this.counts.held++;
     // Past the rate no frame is built: in a flood most packets cost a decode and a count.
     if (!this.withinRate(Date.now())) return void this.counts.dropped++;
-    if (this.options.send(JSON.stringify(this.frame(n, record, packet, src, dst, seq)))) this.counts.forwarded++;
-    else this.counts.dropped++;
+    const frame = this.frame(n, record, packet, src, dst, seq);
+    if (this.options.send(JSON.stringify(frame))) {
+      this.counts.forwarded++;
+      this.options.forwarded?.(frame);
+    } else this.counts.dropped++;
   }
 
   /** The counts frame sent every second. */

@@ -7,10 +7,12 @@
  * tcpdump writes pcap to stdout (`-w -`), each packet as it comes (`--immediate-mode -U`: without
  * them libpcap hands packets over a block at a time, up to a second late), cut to the snap length.
  * The packets it keeps are what the export (GET .../microscope/packets.pcap) answers with while the
- * view is open; they go with it.
+ * view is open; they go with it. The endpoints of the packets sent are labelled with the lab's
+ * processes that hold them (./endpoint-lookup.ts).
  */
 import { z } from 'zod';
 import { PACKET_LIMITS, type PacketCaptureEndFrame, type PacketCaptureStartFrame } from '../../wire/microscope-packets.ts';
+import { EndpointLookup } from './endpoint-lookup.ts';
 import { PacketFlow } from './packet-flow.ts';
 import { PcapReader, type PcapHeader } from './pcap.ts';
 import { pauseSchema, registerView } from './views.ts';
@@ -45,7 +47,8 @@ registerView(
   'packets',
   (ctx) => {
     let stopped = false;
-    const flow = new PacketFlow({ send: ctx.send, startUs: Date.now() * 1000 });
+    const lookup = new EndpointLookup(ctx);
+    const flow = new PacketFlow({ send: ctx.send, startUs: Date.now() * 1000, forwarded: (frame) => lookup.see(frame) });
     captures.set(ctx.labId, flow);
     // tcpdump writes the pcap header once its socket is open: the capture is live from then on.
     const started = (header: PcapHeader) => {
@@ -56,7 +59,9 @@ registerView(
     const reader = new PcapReader(PACKET_LIMITS.snapLength, started, (record) => flow.add(record));
     const counts = setInterval(() => ctx.send(JSON.stringify(flow.countsFrame())), COUNTS_EVERY_MS);
     ctx.onClientMessage((message) => {
-      flow.apply(clientMessage.parse(message));
+      const parsed = clientMessage.parse(message);
+      flow.apply(parsed);
+      if (parsed.type === 'packet-clear') lookup.forget();
     });
     const end = (reason: string) => {
       if (stopped) return;
@@ -88,6 +93,7 @@ registerView(
       stop: () => {
         stopped = true;
         clearInterval(counts);
+        lookup.stop();
         if (captures.get(ctx.labId) === flow) captures.delete(ctx.labId);
         void observer.then((capture) => capture.stop(), () => {});
       },

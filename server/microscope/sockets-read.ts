@@ -2,7 +2,8 @@
  * How the Sockets view reads a lab: an observer script (run by the sandbox driver in the lab's
  * network namespace, outside its pid namespace) prints, every interval, what `ss` reports of the
  * lab's sockets and which of the lab's processes hold which socket inode; parseSnapshot() turns
- * one such print into the wire's picture (wire/microscope.ts, SocketsFrame).
+ * one such print into the wire's picture (wire/microscope.ts, SocketsFrame). The Packets view
+ * reads the lab the same way to label its endpoints (./endpoint-lookup.ts).
  *
  * Trust: the kernel's numbers (states, queues, inodes, addresses) are facts. Attribution comes
  * only from /proc/<pid>/fd of processes in the lab's pid namespace, by inode. What a learner's
@@ -159,4 +160,29 @@ export function parseSnapshot(lines: string[], maxSockets: number): Snapshot {
   const sockets = unique.map((p) => p.socket);
   const processes = [...hostPids.values()].filter((p) => shownPids.has(p.pid)).sort((a, b) => a.pid - b.pid);
   return { processes, sockets: sockets.slice(0, maxSockets), more: Math.max(0, sockets.length - maxSockets) };
+}
+
+/** Longest line kept (ss's lines are far shorter; a Unix path is at most 108 bytes). */
+const MAX_LINE = 4096;
+/** Most lines one print may have; past it the rest of that print is skipped (the socket cap is far below). */
+const MAX_LINES = 50_000;
+
+/**
+ * Calls `onPrint` with the lines of each whole print ("@inet4" ... up to "@end") on `output`,
+ * holding at most one print's (bounded) lines at a time.
+ */
+export function readPrints(output: NodeJS.ReadableStream, onPrint: (lines: string[]) => void): void {
+  let partial = '';
+  let lines: string[] = [];
+  output.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop()!;
+    if (partial.length > MAX_LINE) partial = partial.slice(0, MAX_LINE);
+    for (const line of parts) {
+      if (line === '@end') {
+        onPrint(lines);
+        lines = [];
+      } else if (lines.length < MAX_LINES && line.length <= MAX_LINE) lines.push(line);
+    }
+  });
 }

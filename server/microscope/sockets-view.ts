@@ -6,33 +6,8 @@
  */
 import type { Observer } from '../../sandbox/drivers/types.ts';
 import { MICROSCOPE_VERSION, SOCKETS_INTERVAL_MS, SOCKETS_MAX, type SocketsFrame } from '../../wire/microscope.ts';
-import { parseSnapshot, SOCKETS_SCRIPT } from './sockets-read.ts';
+import { parseSnapshot, readPrints, SOCKETS_SCRIPT } from './sockets-read.ts';
 import { registerView, type RunningView, type ViewContext } from './views.ts';
-
-/** Longest line kept (ss's lines are far shorter; a Unix path is at most 108 bytes). */
-const MAX_LINE = 4096;
-/** Most lines one print may have; past it the rest of that print is skipped (the socket cap is far below). */
-const MAX_LINES = 50_000;
-
-/**
- * Calls `onPrint` with the lines of each whole print ("@inet4" ... up to "@end") on `output`,
- * holding at most one print's (bounded) lines at a time.
- */
-function readPrints(output: NodeJS.ReadableStream, onPrint: (lines: string[]) => void): void {
-  let partial = '';
-  let lines: string[] = [];
-  output.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop()!;
-    if (partial.length > MAX_LINE) partial = partial.slice(0, MAX_LINE);
-    for (const line of parts) {
-      if (line === '@end') {
-        onPrint(lines);
-        lines = [];
-      } else if (lines.length < MAX_LINES && line.length <= MAX_LINE) lines.push(line);
-    }
-  });
-}
 
 class SocketsView implements RunningView {
   private readonly ctx: ViewContext;

@@ -2,7 +2,8 @@
  * The Packets view in Chromium on the TCP lesson, against the real server and a real lab, on every
  * driver: the lesson's <Microscope view="packets" filter="port 9090"> opens it (its code loads only
  * then), Run starts the server and the client, and the ladder draws the handshake, the data and
- * the close (a FIN each way) as focusable arrows with their text, one column per endpoint; payload
+ * the close (a FIN each way) as focusable arrows with their text, one column per endpoint, each
+ * head naming the process that holds it (with its pid); payload
  * bytes show on focus; Export downloads a pcap. Then, on the same page and lab, a `yes | nc` flood
  * for 10 s with the view open: the page keeps answering, the counts keep rising, the ladder's rows
  * stay bounded, and after Ctrl-C the page is calm.
@@ -15,7 +16,7 @@ import { MAX_ROWS } from '../../src/client/microscope/packets-ladder.ts';
 import { PACKET_LIMITS } from '../../wire/microscope-packets.ts';
 import { testDrivers } from '../support/drivers.ts';
 import { startTestServer, type TestServer } from '../support/server-harness.ts';
-import { launchChromium, screen, waitForScreen } from './browser-support.ts';
+import { axeViolations, launchChromium, screen, waitForScreen } from './browser-support.ts';
 
 let browser: Browser;
 
@@ -140,6 +141,17 @@ for (const driver of testDrivers()) describe(`the Packets view on the TCP lesson
     assert.match(ends[0]!, /^127\.0\.0\.1:\d+ → 127\.0\.0\.1:9090$/);
     assert.match(ends[1]!, /^127\.0\.0\.1:9090 → 127\.0\.0\.1:\d+$/);
     assert.equal(await view.locator('.mpk-heads li').count(), 2, 'one column per endpoint');
+    // Each head names the process holding its endpoint, with its pid, as the server found it after
+    // the column was drawn; screen readers get it in the list of endpoints.
+    const owners = view.locator('.mpk-heads .mpk-owner');
+    await owners.filter({ hasText: 'server' }).waitFor({ timeout: 20_000 });
+    await owners.filter({ hasText: 'client' }).waitFor({ timeout: 20_000 });
+    const heads = await view.locator('.mpk-heads li').evaluateAll((items) => items.map((item) => (item as HTMLElement).innerText));
+    assert.match(heads[0]!, /^127\.0\.0\.1:\d+\nclient \(pid \d+\)$/, JSON.stringify(heads));
+    assert.match(heads[1]!, /^127\.0\.0\.1:9090\nserver \(pid \d+\)$/, JSON.stringify(heads));
+    const spoken = await view.getByRole('list', { name: 'Endpoints' }).ariaSnapshot();
+    assert.match(spoken, /listitem: 127\.0\.0\.1:9090 server \(pid \d+\)/, spoken);
+    assert.deepEqual(await axeViolations(page), [], 'no serious accessibility problem with the labelled heads');
 
     // The data packet's payload shows on keyboard focus.
     const data = rows.filter({ hasText: 'len 6' }).first();

@@ -4,11 +4,15 @@
  * seq/ack and length; the payload's first bytes show on hover or keyboard focus. Rows are focusable
  * list items whose text says everything the arrow draws.
  *
- * Everything shown comes from the lab (addresses, payload bytes): it is set as text, never as HTML.
+ * A column's head names the endpoint, then the processes holding it once the server has said
+ * (`packet-endpoint` frames): `server (pid 12)`. The pid goes with the name, which a program
+ * chooses for itself.
+ *
+ * Everything shown comes from the lab (addresses, names, payload bytes): it is set as text, never as HTML.
  * Frames are drawn once per animation frame, and only the last MAX_ROWS stay on the page, so a
  * flood costs the page a fixed amount of work.
  */
-import type { PacketFrame } from '../../../wire/microscope-packets.ts';
+import { ENDPOINT_LIMITS, type PacketEndpointFrame, type PacketFrame } from '../../../wire/microscope-packets.ts';
 import { Disposable, toDisposable } from '../lab/disposable.ts';
 
 /** Rows kept on the page; older ones go as new ones come. */
@@ -21,6 +25,8 @@ export class PacketsLadder extends Disposable {
   private readonly heads: HTMLOListElement;
   private readonly rows: HTMLOListElement;
   private readonly columns = new Map<string, number>();
+  /** Endpoint → who holds it ("server (pid 12)"), kept across clear() for the columns drawn again. */
+  private readonly owners = new Map<string, string>();
   private pending: PacketFrame[] = [];
   private frameRequest = 0;
 
@@ -43,6 +49,20 @@ export class PacketsLadder extends Disposable {
     this.pending.push(packet);
     if (this.pending.length > MAX_ROWS) this.pending.splice(0, this.pending.length - MAX_ROWS);
     if (!this.frameRequest) this.frameRequest = requestAnimationFrame(() => this.draw());
+  }
+
+  /** Names the processes holding an endpoint, under its column's head (now, or when it is drawn). */
+  label(frame: PacketEndpointFrame): void {
+    if (!this.owners.has(frame.endpoint) && this.owners.size >= ENDPOINT_LIMITS.endpoints) return;
+    const text = frame.owners.map((o) => `${o.command} (pid ${o.pid})`).join(', ');
+    this.owners.set(frame.endpoint, text);
+    const head = this.heads.querySelector<HTMLElement>(`li[data-endpoint="${CSS.escape(frame.endpoint)}"] .mpk-owner`);
+    if (head) head.textContent = text;
+  }
+
+  /** Forgets the processes named, for the columns drawn from now on (the server looks their endpoints up again). */
+  forgetLabels(): void {
+    this.owners.clear();
   }
 
   clear(): void {
@@ -68,8 +88,16 @@ export class PacketsLadder extends Disposable {
     if (this.columns.size >= MAX_COLUMNS) return MAX_COLUMNS - 1;
     const index = this.columns.size;
     this.columns.set(endpoint, index);
-    const head = this.element.ownerDocument.createElement('li');
-    head.textContent = this.columns.size === MAX_COLUMNS ? `${endpoint} and others` : endpoint;
+    const doc = this.element.ownerDocument;
+    const head = doc.createElement('li');
+    head.dataset.endpoint = endpoint;
+    const name = doc.createElement('span');
+    name.className = 'mpk-endpoint';
+    name.textContent = this.columns.size === MAX_COLUMNS ? `${endpoint} and others` : endpoint;
+    const owner = doc.createElement('span');
+    owner.className = 'mpk-owner';
+    owner.textContent = this.owners.get(endpoint) ?? '';
+    head.append(name, owner);
     this.heads.append(head);
     this.element.style.setProperty('--cols', String(this.columns.size));
     return index;

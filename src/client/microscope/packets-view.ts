@@ -74,6 +74,7 @@ export class PacketsView extends Disposable {
     }));
     this.register(listen(clear, 'click', () => {
       this.ladder.clear();
+      this.ladder.forgetLabels();
       this.send({ v: 1, type: 'packet-clear' });
     }));
     this.register(listen(exportButton, 'click', () => void this.exportPcap()));
@@ -127,6 +128,9 @@ export class PacketsView extends Disposable {
         break;
       case 'packet':
         this.ladder.add(frame);
+        break;
+      case 'packet-endpoint':
+        this.ladder.label(frame);
         break;
       case 'packet-counts':
         this.counts.textContent = `${frame.seen} seen, ${frame.forwarded} drawn${frame.dropped ? `, ${frame.dropped} not drawn (too many per second: counted only)` : ''}${frame.held ? `, ${frame.held} paused or filtered out` : ''}; ${frame.kept} kept for the export`;

@@ -1,7 +1,8 @@
 /**
  * The Packets view's flow on its own, fed made-up loopback packets: the per-second limit (the rest
  * counted), the ring the export reads, a connection whose frames are refused (counted as dropped),
- * the filter by port and by connection, pause and clear.
+ * the filter by port and by connection, pause and clear; only the packets sent go on to the
+ * endpoint lookup.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -27,7 +28,7 @@ function tcpSyn(from: number, to: number, timeUs = 0): PcapRecord {
   return { timeUs, wireLength: data.length, data };
 }
 
-function flow(options: { perSecond?: number; kept?: number; accept?: () => boolean } = {}) {
+function flow(options: { perSecond?: number; kept?: number; accept?: () => boolean; forwarded?: (frame: PacketFrame) => void } = {}) {
   const sent: PacketFrame[] = [];
   const packets = new PacketFlow({
     send: (frame) => {
@@ -89,5 +90,22 @@ describe('the packet flow', () => {
     packets.apply({ v: 1, type: 'pause', paused: false });
     packets.add(tcpSyn(40003, 9090));
     assert.equal(sent.length, 3);
+  });
+
+  it('hands on the packets sent, and only those (the endpoint lookup reads nothing for the rest)', () => {
+    const handed: number[] = [];
+    let room = true;
+    const { packets, sent } = flow({ perSecond: 4, accept: () => room, forwarded: (frame) => handed.push(frame.n) });
+    packets.add(tcpSyn(40000, 9090));
+    room = false;
+    packets.add(tcpSyn(40001, 9090));
+    room = true;
+    packets.apply({ v: 1, type: 'pause', paused: true });
+    packets.add(tcpSyn(40002, 9090));
+    packets.apply({ v: 1, type: 'pause', paused: false });
+    for (let i = 0; i < 5; i++) packets.add(tcpSyn(40003 + i, 9090));
+    assert.deepEqual(handed, sent.map((p) => p.n));
+    assert.deepEqual(handed.slice(0, 3), [1, 4, 5], 'not the refused one (2), nor the paused one (3)');
+    assert.ok(handed.length < 8, `not those past the rate: ${handed.join(' ')}`);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The Packets view on real labs, both drivers, through the documented protocol only: the TCP
  * example's handshake, data and close in order with the right ports; ICMP port unreachable for a
- * UDP datagram to nobody; a `yes | nc` flood for 10 s (server memory, counts and frame rate stay
+ * UDP datagram to nobody; the endpoints labelled with the processes the Sockets view names for
+ * them; a `yes | nc` flood for 10 s (server memory, counts and frame rate stay
  * bounded); the export read by `tcpdump -r`; another lab's packets never appear; and the capture
  * cannot be seen or killed from inside the lab.
  */
@@ -15,10 +16,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import type { LabTicket } from '../../../wire/lab-api.ts';
-import { PACKET_LIMITS, type PacketCountsFrame, type PacketFrame } from '../../../wire/microscope-packets.ts';
+import { PACKET_LIMITS, type PacketCountsFrame, type PacketEndpointFrame, type PacketFrame } from '../../../wire/microscope-packets.ts';
 import { testDrivers } from '../../support/drivers.ts';
 import { createLab, TermClient } from '../../support/lab-client.ts';
 import { BUILD_MS, begin, run, screen, seen } from '../../support/lab-terminals.ts';
+import { MicroscopeClient } from '../../support/microscope-client.ts';
 import { startTestServer, type TestServer } from '../../support/server-harness.ts';
 
 /** A Packets view connection, keeping every frame it got. */
@@ -73,6 +75,17 @@ class PacketsClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Host processes running an observer script (`/bin/sh -c <script> observer ...`) in network namespace `netns`. */
+function observersIn(netns: string): number[] {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[3] === 'observer' && readlinkSync(`/proc/${pid}/ns/net`) === netns;
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).map(Number);
 }
 
 /** Host processes named tcpdump in network namespace `netns` ("net:[4026532...]"): the lab's capture, on either driver. */
@@ -146,6 +159,51 @@ for (const driver of testDrivers()) describe(`the Packets view on ${driver}`, ()
     assert.deepEqual(fins.map(from).sort(), ['client', 'server'], steps.join('\n'));
     assert.ok(conn.indexOf(fins[0]!) > data, 'the FINs come after the data');
     for (let i = 1; i < view.packets.length; i++) assert.ok(view.packets[i]!.n > view.packets[i - 1]!.n, 'packets come in capture order');
+  });
+
+  /**
+   * Runs `command` in the background (a client of the server on 9090 that stays connected a few
+   * seconds), then gives the `packet-endpoint` frames of both its ends and what the Sockets view
+   * says holds the sockets on a port (pids, with their commands).
+   */
+  async function connectAndLabel(command: string) {
+    const sockets = await MicroscopeClient.open(server.base, lab, 'sockets');
+    try {
+      const from = view.packets.length;
+      const started = await run(term, `${command} & sleep 0.3`);
+      assert.equal(started.code, 0, screen(term));
+      const syn = () => view.packets.slice(from).find((p) => p.dst === '127.0.0.1:9090' && p.flags?.join(' ') === 'SYN');
+      await view.until(() => syn() !== undefined, 'the client\'s SYN');
+      const clientEnd = syn()!.src;
+      const labels = (endpoint: string) => view.other.filter((f): f is PacketEndpointFrame => f.type === 'packet-endpoint' && (f as PacketEndpointFrame).endpoint === endpoint);
+      await view.until(() => labels(clientEnd).length > 0 && labels('127.0.0.1:9090').length > 0, 'both ends labelled', 10_000);
+      const picture = await sockets.picture((all) => all.some((s) => s.local === clientEnd && s.state === 'ESTABLISHED' && s.owners.length > 0), 'the client\'s socket');
+      const holders = (port: string) => {
+        const pids = [...new Set(picture.sockets.filter((s) => s.kind === 'tcp' && s.local.endsWith(`:${port}`)).flatMap((s) => s.owners.map((o) => o.pid)))].sort((a, b) => a - b);
+        return pids.map((pid) => picture.processes.find((p) => p.pid === pid)!);
+      };
+      return { output: started.output, clientEnd, clientPort: clientEnd.split(':').at(-1)!, labels, holders };
+    } finally {
+      sockets.close();
+    }
+  }
+
+  it('labels the listening port and the client\'s port with the processes the Sockets view names for them', async () => {
+    // The client stays connected while its input is open.
+    const { clientEnd, clientPort, labels, holders } = await connectAndLabel('(echo labels; sleep 4) | ./client 127.0.0.1 9090 >/dev/null');
+    assert.deepEqual(labels(clientEnd), [{ v: 1, type: 'packet-endpoint', endpoint: clientEnd, transport: 'tcp', owners: holders(clientPort) }], 'labelled once');
+    assert.deepEqual(labels('127.0.0.1:9090').map((f) => f.owners), [holders('9090')]);
+    assert.deepEqual(labels(clientEnd)[0]!.owners.map((o) => o.command), ['client']);
+    assert.deepEqual(labels('127.0.0.1:9090')[0]!.owners.map((o) => o.command), ['server']);
+  });
+
+  it('labels a process named like a system one with its real pid', async () => {
+    // bash names itself "systemd", says its pid, and holds a connection on fd 3 (read is a builtin: no child shares it).
+    const { output, clientEnd, clientPort, labels, holders } = await connectAndLabel(`bash -c 'printf systemd > /proc/$$/comm; echo "RENAMED=$$"; exec 3<>/dev/tcp/127.0.0.1/9090; read -t 4 -r line <&3'`);
+    const pid = Number(/RENAMED=(\d+)/.exec(output)?.[1]);
+    assert.ok(pid > 0, output);
+    assert.deepEqual(labels(clientEnd).map((f) => f.owners), [[{ pid, command: 'systemd' }]]);
+    assert.deepEqual(holders(clientPort), [{ pid, command: 'systemd' }], 'as the Sockets view says');
   });
 
   it('shows ICMP port unreachable for a UDP datagram to a closed port', async () => {
@@ -234,8 +292,9 @@ for (const driver of testDrivers()) describe(`the Packets view on ${driver}`, ()
     assert.equal(capturesIn(netns).length, 1, 'one tcpdump in the lab\'s network namespace while the view is open');
     view.close();
     const closedAt = Date.now();
-    while (capturesIn(netns).length > 0 && Date.now() - closedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (capturesIn(netns).length + observersIn(netns).length > 0 && Date.now() - closedAt < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(capturesIn(netns), [], 'no capture a second after the view closed');
+    assert.deepEqual(observersIn(netns), [], 'nor a reading of the lab\'s sockets for its labels');
     const res = await fetch(`${server.base}/api/labs/${lab.labId}/microscope/packets.pcap`, { headers: { Authorization: `Bearer ${lab.token}` } });
     assert.equal(res.status, 409, 'no export once the view is closed');
   });
