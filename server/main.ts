@@ -40,6 +40,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void, loc
 
 export async function startServer(config: Config) {
   if (config.LOG_LEVEL) log.level = config.LOG_LEVEL;
+  // Before anything that starts sandboxes or timers: a failed start leaves nothing behind.
+  const siteDir = resolve(ROOT, config.SITE_DIR);
+  if (!existsSync(resolve(siteDir, 'client'))) {
+    throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
+  }
   // The classroom database first: a server that cannot keep what it is told should not start labs.
   let store;
   try {
@@ -82,10 +87,6 @@ export async function startServer(config: Config) {
     ...(publicUrl && { publicOrigin: publicUrl.origin, secureCookies: publicUrl.protocol === 'https:' }),
   };
 
-  const siteDir = resolve(ROOT, config.SITE_DIR);
-  if (!existsSync(resolve(siteDir, 'client'))) {
-    throw new ConfigError(`No built site in ${siteDir}/client. Run \`npm run build\` first (or set SITE_DIR).`);
-  }
   const optimized = config.PAGE_DELIVERY === 'optimized';
   const serveStatic = staticFiles(resolve(siteDir, 'client'), { optimized });
   const headers = Object.entries(securityHeaders({ scriptHashes: inlineScriptHashes(resolve(siteDir, 'client')), https: publicUrl?.protocol === 'https:' }));
