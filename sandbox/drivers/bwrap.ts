@@ -24,7 +24,7 @@ import { LabCgroup } from './cgroups.ts';
 import { CHECKER_DIR, checkerFilePath, checkerUid, type CheckerFile } from './checker-user.ts';
 import { goCacheFolders, LAB_GO_CACHE, warmGoCache } from './go-cache.ts';
 import { subfolder, trustedFolder, writeNewFile } from './host-folders.ts';
-import { mountLabFolders, mountSharedViews, unmountLabFolders, unmountSharedViews, type GoCache } from './lab-mounts.ts';
+import { mountSharedViews, prepareLabFolders, shellQuote, unmountLabFolders, unmountSharedViews, type GoCache } from './lab-mounts.ts';
 import { setUpLoopbackFromHost } from './lab-network.ts';
 import { LabUids } from './lab-uids.ts';
 import { seconds, withDeadline } from './deadline.ts';
@@ -98,13 +98,13 @@ export class BwrapDriver implements SandboxDriver {
     etc('profile', `export PATH=${SANDBOX_ENV.PATH}\n[ -n "$BASH_VERSION" ] && [ -r /etc/bash.bashrc ] && . /etc/bash.bashrc\n`);
   }
 
-  /** Per-lab host folders: the mounts of lab-mounts.ts. */
+  /** Per-lab host folders: the mount points of lab-mounts.ts, mounted in the lab's namespace only. */
   private labDir(labId: string): string {
     return join(this.labsDir, labId);
   }
 
   /** `fds`: the descriptors the child holds the seccomp filter and the lab's folders on (see create()). */
-  private bwrapArgs(fds: { seccomp: number; home: number; tmp: number; shm: number; checker: number; goCache: number | null }): string[] {
+  private bwrapArgs(fds: { seccomp: number; checker: number; home: number; tmp: number; shm: number; goCache: number | null }): string[] {
     const { home, uid, gid } = SANDBOX_USER;
     const args = [
       // --disable-userns: the sandbox's user namespace can hold no other (it needs --unshare-user,
@@ -152,22 +152,27 @@ export class BwrapDriver implements SandboxDriver {
     let child: ChildProcess | undefined;
     try {
       cgroup.create(limits);
-      const folders = await mountLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.goCache);
+      const { folders, mountScript } = prepareLabFolders(labDir, { hostUid, sizeBytes: limits.tmpBytes, inodes: limits.inodes }, this.goCache);
       // The checker's files: root's folder on the host, read-only in the lab (checker-user.ts).
       const checkerDir = join(labDir, 'checker');
       mkdirSync(checkerDir, { mode: 0o755 });
-      const paths = [join(this.seccompDir, 'filter.bpf'), folders.home, folders.tmp, folders.shm, checkerDir, ...(folders.goCache ? [folders.goCache] : [])];
-      const childFds = paths.map((path) => openSync(path, 'r'));
-      // The child gets them after --info-fd (3), in that order.
+      // The child gets these after --info-fd (3), in that order; then the lab's folders, opened by
+      // the wrapper once it has mounted them.
+      const childFds = [join(this.seccompDir, 'filter.bpf'), checkerDir].map((path) => openSync(path, 'r'));
+      const labFolders = [folders.home, folders.tmp, folders.shm, ...(folders.goCache ? [folders.goCache] : [])];
       const fd = (i: number) => 4 + i;
-      const fds = { seccomp: fd(0), home: fd(1), tmp: fd(2), shm: fd(3), checker: fd(4), goCache: folders.goCache ? fd(5) : null };
-      // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the limits,
-      // then drops to the lab's own unprivileged uid; bwrap makes the namespaces from there.
+      const fds = { seccomp: fd(0), checker: fd(1), home: fd(2), tmp: fd(3), shm: fd(4), goCache: folders.goCache ? fd(5) : null };
+      const openFolders = labFolders.map((path, i) => `${fd(2 + i)}<${shellQuote(path)}`).join(' ');
+      // The wrapper joins the lab's cgroup before anything else runs, so no process escapes the
+      // limits; makes a mount namespace of the lab's own and mounts its folders there
+      // (lab-mounts.ts); then drops to the lab's own unprivileged uid, and bwrap makes the
+      // sandbox's namespaces from there.
       const joinCgroup = cgroup.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+      const inLabNamespace = `${mountScript} && exec "$0" "$@" ${openFolders}`;
       try {
         child = spawn(
           '/bin/sh',
-          ['-c', `${joinCgroup} && exec "$0" "$@"`, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
+          ['-c', `${joinCgroup} && exec unshare --mount --propagation private /bin/sh -c "$0" "$@"`, inLabNamespace, 'setpriv', `--reuid=${hostUid}`, `--regid=${hostUid}`, '--clear-groups', '--', 'bwrap', ...this.bwrapArgs(fds)],
           { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...childFds], env: {} },
         );
       } finally {

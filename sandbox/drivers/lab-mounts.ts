@@ -33,14 +33,17 @@ export interface GoCache {
 }
 
 /**
- * Mounts the lab's folders in `labDir`, a new folder this makes (in a trusted folder of STATE_DIR,
- * see host-folders.ts). `goCache` is the shared warm cache, or null when there is none.
- * Lab start time matters, and starting a program costs more than the mount it makes: so the
- * folders are made from here and every mount runs in one shell, with its options on the command
- * line (a table of mounts written to a file could be swapped for another between write and use).
- * `unmountLabFolders` removes them.
+ * Makes the lab's folders in `labDir`, a new folder (in a trusted folder of STATE_DIR, see
+ * host-folders.ts), and returns the shell commands that mount them. The commands run in the lab's
+ * own mount namespace, just before bwrap (bwrap.ts): mounted on the host, every lab added five
+ * entries to the host's mount table, which every new mount namespace copies under a global lock,
+ * so each lab start slowed the next (60 ms with the usual table, 156 ms with 300 labs' mounts,
+ * bench/mount-table.ts), and a killed server left them all behind. In the lab's namespace they
+ * live exactly as long as the lab. `goCache` is the shared warm cache, or null when there is none.
+ * The options are on the command line: a table of mounts written to a file could be swapped for
+ * another between write and use.
  */
-export async function mountLabFolders(labDir: string, limits: LabFolderLimits, goCache: GoCache | null): Promise<LabFolders> {
+export function prepareLabFolders(labDir: string, limits: LabFolderLimits, goCache: GoCache | null): { folders: LabFolders; mountScript: string } {
   const { hostUid, sizeBytes, inodes } = limits;
   mkdirSync(labDir, { mode: 0o755 }); // a new folder: fails if anything is there
   const folders = { home: join(labDir, 'home'), tmp: join(labDir, 'tmp'), shm: join(labDir, 'shm') };
@@ -72,8 +75,7 @@ export async function mountLabFolders(labDir: string, limits: LabFolderLimits, g
       `mount -t overlay socketlab-go -o lowerdir=${shellQuote(goCache.dir)},upperdir=${shellQuote(upper)},workdir=${shellQuote(work)} ${shellQuote(goMerged)}`,
     );
   }
-  await sh(script.join(' && '));
-  return { ...folders, goCache: goCache ? goMerged : null };
+  return { folders: { ...folders, goCache: goCache ? goMerged : null }, mountScript: script.join(' && ') };
 }
 
 /**
@@ -108,9 +110,9 @@ export async function unmountSharedViews(dir: string): Promise<void> {
 }
 
 /**
- * Unmounts everything under `labDir` and removes it. What is mounted is read from the mount table
- * rather than assumed, so the leftovers of a half-made lab, or of a server killed while running an
- * older version, go too. Lazily (`umount -l`), so a process of the lab still dying cannot keep a mount.
+ * Removes `labDir`. Its folders are mounted in the lab's namespace only, but a server of an older
+ * version mounted them on the host: what is mounted there is read from the mount table and
+ * unmounted first, lazily (`umount -l`), so a process of the lab still dying cannot keep a mount.
  */
 export async function unmountLabFolders(labDir: string): Promise<void> {
   if (!existsSync(labDir)) return;
@@ -134,7 +136,7 @@ function mountTableUnescape(path: string): string {
   return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
