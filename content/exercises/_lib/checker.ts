@@ -778,6 +778,10 @@ export async function runChecker(exercise: Exercise): Promise<void> {
   const results: CheckResult[] = [];
   // What this makes (scratch files, sockets) the learner's program, in its group, may use.
   process.umask(0o002);
+  // A check may start a write and await something else first (a stalled read): should the write
+  // fail meanwhile (EPIPE from a program that closed early), Node would end the checker, and the
+  // learner would get no report at all. The check's own `await` still gets the error and fails.
+  process.on('unhandledRejection', () => {});
   runner = await RunnerLink.accept(config.runner, 10_000);
   const done = (report: Report) => {
     killAll();
