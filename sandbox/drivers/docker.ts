@@ -85,17 +85,21 @@ export class DockerDriver implements SandboxDriver {
     const { container, uid } = await this.createContainer(labId, limits);
     const timeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
     let waitingFor = 'the engine did not start the container';
+    let start: Promise<unknown> = Promise.resolve();
     try {
       const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Duplex;
       const ready = initReady(output, (printed) => new Error(`the container exited while setting up the home folder: ${printed}`));
       // The loopback is set up while the init fills the home folder: both before any shell.
-      const start = container.start().then(() => {
+      start = container.start().then(() => {
         waitingFor = 'its init did not fill the home folder (it never said "ready"), or its loopback was not set up';
         return setUpLoopbackInContainer(this.docker, container.id, this.options.image, { [LABEL_INSTANCE]: this.options.instance, [LABEL_LAB]: labId });
       });
       await withDeadline(Promise.all([start, ready]), timeoutMs, () => new Error(`the container did not start within ${seconds(timeoutMs)}: ${waitingFor}`)).finally(() => output.destroy());
       return new DockerSandbox(labId, container, this.docker, uid, { image: this.options.image, labels: this.labels(labId) });
     } catch (err) {
+      // A start given up on may still be setting up the loopback, in a helper container of this
+      // lab's labels: let it end first (for a while), so nothing of the lab outlives the give-up.
+      await withDeadline(start, 10_000, () => new Error('still starting')).catch(() => {});
       await container.remove({ force: true, v: true }).catch(() => {});
       throw err;
     }

@@ -26,7 +26,7 @@ for (const name of testDrivers()) describe(`on ${name}`, () => {
       assert.deepEqual(LabCgroup.existing(instance), [], 'no cgroup is left');
       assert.doesNotMatch(readFileSync('/proc/self/mounts', 'utf8'), new RegExp(`/labs/${instance}/`), 'no lab folder is left mounted');
       if (name === 'docker') {
-        const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=org.socketlab.instance=${instance}`], { encoding: 'utf8' }).trim();
+        const left = execFileSync('docker', ['ps', '-a', '--filter', `label=org.socketlab.instance=${instance}`, '--format', '{{.Names}} {{.Image}} {{.Status}} {{.Command}}'], { encoding: 'utf8' }).trim();
         assert.equal(left, '', 'no container is left');
       }
     } finally {
