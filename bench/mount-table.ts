@@ -47,7 +47,7 @@ for (let i = 0; i < 5 * LABS; i++) {
   mkdirSync(join(dir, String(i)));
   script.push(`mount -t tmpfs -o size=1m,nr_inodes=64 sl-mount-table ${join(dir, String(i))}`);
 }
-execFileSync('/bin/sh', ['-c', script.join(' && ')]);
+execFileSync('/bin/sh', ['-e'], { input: script.join('\n') }); // on stdin: too long for an argument
 let withHostMounts: number[];
 try {
   withHostMounts = await start(STARTS);
