@@ -49,7 +49,7 @@ export const configSchema = z.object({
   MAX_LABS_PER_CLIENT: count(3, 'Labs one client may hold at once (a client is an IPv4 address, or an IPv6 /64); more get 429.'),
   MAX_TERMINALS_PER_LAB: count(6, 'Terminals (shells) one lab may open.'),
   MAX_ARCHIVES: count(8, 'Archive downloads ("Download my files") being made or sent at once, server-wide; each is held whole in memory until read, up to 32 MiB. More get 503 and try again.'),
-  LAB_WARM_POOL: z.coerce.number().int().min(0).max(50).default(2).describe('Sandboxes kept started and waiting, each with its first shell running, so a new lab opens at once (0 = none, and no pool at all).'),
+  LAB_WARM_POOL: z.coerce.number().int().min(0).max(500).default(2).describe('Sandboxes kept started and waiting, each with its first shell running, so a new lab opens at once (0 = none, and no pool at all). Before a lecture on Docker, near the class size (each waiting sandbox holds its memory).'),
   LAB_WARM_POOL_MAX: z.coerce.number().int().min(0).max(200).default(16).describe('Most sandboxes the warm pool holds during a burst of starts (a lecture): it aims at LAB_WARM_POOL plus the labs started in the last 10 s, up to this, and shrinks back when the starts stop. Each waiting sandbox holds its memory (a few MiB on bwrap, tens of MiB on Docker). Below LAB_WARM_POOL counts as LAB_WARM_POOL.'),
   LAB_MEMORY_MB: mebibytes(512, 'Memory limit of a lab (all its processes together).'),
   LAB_PIDS: count(256, 'Process and thread limit of a lab.'),

@@ -7,7 +7,6 @@ import { Terminal, type ITerminalAddon } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import '@xterm/xterm/css/xterm.css';
 import { TerminalLink, type LinkHandlers, type LinkState } from './terminal-link.ts';
 import { Disposable, toDisposable } from './disposable.ts';
 import { trackLive } from './live-objects.ts';
