@@ -37,7 +37,7 @@ export interface GoCache {
  * host-folders.ts), and returns the shell commands that mount them. The commands run in the lab's
  * own mount namespace, just before bwrap (bwrap.ts): mounted on the host, every lab added five
  * entries to the host's mount table, which every new mount namespace copies under a global lock,
- * so each lab start slowed the next (60 ms with the usual table, 156 ms with 300 labs' mounts,
+ * so each lab start slowed the next (63 ms beside no labs, 188 ms beside 300 labs' mounts,
  * bench/mount-table.ts), and a killed server left them all behind. In the lab's namespace they
  * live exactly as long as the lab. `goCache` is the shared warm cache, or null when there is none.
  * The options are on the command line: a table of mounts written to a file could be swapped for
