@@ -49,22 +49,15 @@ function burstAndKill(file: string, mode?: string): Promise<{ acks: Ack[]; signa
         const [id, learnerId, exerciseId, n] = line.split(' ');
         acks.push({ id: Number(id), learnerId: Number(learnerId), exerciseId: exerciseId!, n: Number(n) });
       }
-      if (!killed && acks.length >= KILL_AFTER) kill();
-      // Killed mid-burst all the same should the child stall (once in CI: 189 acks, then nothing
-      // for 30 s): what the check needs is a kill while acknowledged rows exist.
-      else if (acks.length > 0) stalled ??= setTimeout(kill, 5000);
+      if (!killed && acks.length >= KILL_AFTER) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
     });
-    let stalled: NodeJS.Timeout | undefined;
-    const kill = () => {
-      clearTimeout(stalled);
-      killed = true;
-      child.kill('SIGKILL');
-    };
     child.on('error', reject);
     // 'close': stdout is drained, so every line the child wrote before dying has been read.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      clearTimeout(stalled);
       if (!killed) reject(new Error(`the burst ended by itself (exit ${code}) after ${acks.length} acks; stderr: ${stderr}`));
       else resolve({ acks, signal });
     });

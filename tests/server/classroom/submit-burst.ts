@@ -8,14 +8,18 @@
  * `--ack-before-commit` is the broken writer the test must catch: it acknowledges rows that sit in
  * an open transaction (buffered, not committed), the way a batching store would.
  */
+import { writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore } from '../../../server/classroom/store/sqlite.ts';
 
 const [file, mode] = process.argv.slice(2);
 if (!file) throw new Error('usage: submit-burst.ts <file> [--ack-before-commit]');
 
-// Stdout to a pipe is synchronous on Linux: a printed line is in the parent's pipe before the
-// next write starts. A safety limit ends the burst if the parent never kills us.
+// Each line is written with writeSync, so it is in the parent's socket before the next write
+// starts. (process.stdout.write is asynchronous on the socket Node's spawn gives as stdout: once
+// about 190 small writes waited unread, it queued the rest in memory, and the broken writer's loop,
+// which never yields, never sent them: the parent waited for ever.) A safety limit ends the burst
+// if the parent never kills us.
 const deadline = Date.now() + 60_000;
 const EXERCISES = ['tcp-echo', 'udp-ping', 'unix-chat', 'http-kv', 'tcp-chat', 'udp-dns'];
 let n = 0;
@@ -35,7 +39,7 @@ if (mode === '--ack-before-commit') {
     const learnerId = learners[k % learners.length]!;
     const exerciseId = EXERCISES[k % EXERCISES.length]!;
     const { id } = insert.get(learnerId, exerciseId, 'c', JSON.stringify([{ id: `ack-${k}` }]), Date.now()) as { id: number };
-    process.stdout.write(`${id} ${learnerId} ${exerciseId} ${k}\n`);
+    writeSync(1, `${id} ${learnerId} ${exerciseId} ${k}\n`);
   }
   db.exec('COMMIT');
   process.exit(0);
@@ -49,7 +53,7 @@ async function caller(lang: string): Promise<void> {
     const exerciseId = EXERCISES[k % EXERCISES.length]!;
     const checks = [{ id: `ack-${k}`, title: 'burst', pass: k % 2 === 0, sent: 'x', expected: 'x', got: 'x', hint: '' }];
     const sub = await store.addSubmission({ learnerId, exerciseId, lang, passed: k % 2 === 0 ? 1 : 0, total: 1, checks });
-    process.stdout.write(`${sub.id} ${learnerId} ${exerciseId} ${k}\n`);
+    writeSync(1, `${sub.id} ${learnerId} ${exerciseId} ${k}\n`);
   }
 }
 
