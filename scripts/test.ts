@@ -4,7 +4,7 @@
  *
  * Most test files spend their time waiting on sandboxes, browsers, builds and the network, so
  * two run at once (SOCKETLAB_TEST_CONCURRENCY, default 2): on this project's 2-core machines
- * the suite ran 643 tests in about 41 minutes one file at a time, and 973 in about 32 this way.
+ * the suite ran 643 tests in about 41 minutes one file at a time, and 1006 in about 33 this way.
  * The files in QUIET measure latency or CPU share against a bound (another lab's echo during an
  * attack, a flood's Ctrl-C), which another file's load would make flaky: they run afterwards,
  * one at a time.
