@@ -103,7 +103,7 @@ async function poolFilled(instance: string, size: number): Promise<void> {
 async function lecture(env: Record<string, string>): Promise<Outcome> {
   const server = await startServerProcess({ SANDBOX_DRIVER: driver, MAX_LABS: String(learners + 50), MAX_LABS_PER_CLIENT: String(learners + 50), ...env });
   try {
-    await poolFilled(server.instance, Number(env.LAB_WARM_POOL ?? 2)); // the pool fills at start
+    await poolFilled(server.instance, Number(env.LAB_WARM_POOL ?? 0)); // the pool fills at start
     const rssStart = server.rssBytes();
     let rssPeak = rssStart;
     let serverCpuPeak = 0;

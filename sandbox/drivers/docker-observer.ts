@@ -70,8 +70,8 @@ export async function dockerObserver({ docker, image, lab, labels }: ObserverCon
   const remove = () => container.remove({ force: true, v: true }).catch(() => {});
   try {
     const stream = (await container.attach({ stream: true, stdout: true, stderr: false })) as unknown as Duplex;
+    // pipe() ends the output with the stream's end, but not on close or error.
     const output = stream.pipe(new DockerStreamDemux(1));
-    stream.on('end', () => output.end());
     stream.on('close', () => output.end());
     stream.on('error', () => output.end());
     await container.start();

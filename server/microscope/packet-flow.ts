@@ -23,7 +23,7 @@ export interface FlowOptions {
 
 export class PacketFlow {
   header: PcapHeader | null = null;
-  private readonly options: Required<Omit<FlowOptions, 'forwarded'>> & Pick<FlowOptions, 'forwarded'>;
+  private readonly options: FlowOptions & { perSecond: number; kept: number };
   private readonly ring: PcapRecord[] = [];
   private ringStart = 0;
   /** "src dst" of a TCP direction → the sequence number its first packet had (its SYN's, usually). */
